@@ -1,0 +1,30 @@
+import { ElementKind, StreamElementBase } from './stream-element';
+
+/** How an operator acknowledges a barrier: with the handle of the state it wrote (or `undefined`). */
+export interface BarrierAcknowledger {
+  acknowledge(operatorUid: string, stateHandle: unknown): void;
+  decline(operatorUid: string, reason: Error): void;
+}
+
+/**
+ * A checkpoint barrier: sources emit it when a checkpoint is triggered; each operator snapshots its state
+ * when it passes, and multi-input operators align their inputs on it first.
+ *
+ * @example
+ * ```ts
+ * new CheckpointBarrier(1, 1_700_000_000_000, 'checkpoint')
+ * ```
+ * @see Flink's `CheckpointBarrier`
+ */
+export class CheckpointBarrier extends StreamElementBase {
+  readonly kind = ElementKind.Barrier;
+  constructor(
+    readonly checkpointId: number,
+    readonly timestamp: number,
+    readonly type: 'checkpoint' | 'savepoint' = 'checkpoint',
+    readonly acknowledger: BarrierAcknowledger | undefined = undefined,
+    readonly unaligned = false,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * tidemark's typed errors. Every error names the operator (and its uid when it has one), the bad value
+ * and, where there is one, the option to fix.
+ * @module
+ */
+
+/** Where an error arose: the operator's name and, when set, its uid. */
+export interface ErrorOrigin {
+  readonly operator: string;
+  readonly uid?: string | undefined;
+}
+
+function where(origin: ErrorOrigin): string {
+  return origin.uid === undefined ? origin.operator : `${origin.operator} (uid "${origin.uid}")`;
+}
+
+/** Renders a value for an error message: strings quoted, everything else as `String()` would, but safely. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (value === null || typeof value !== 'object') return String(value);
+  try {
+    const json = JSON.stringify(value);
+    const s = json === undefined ? String(value) : json;
+    return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/**
+ * Base class of every error tidemark raises.
+ *
+ * @example
+ * ```ts
+ * source$.pipe(values()).subscribe({ error: (e) => { if (e instanceof TidemarkError) console.error(e.operator, e.message) } })
+ * ```
+ */
+export class TidemarkError extends Error {
+  override name = 'TidemarkError';
+  readonly operator: string;
+  readonly uid: string | undefined;
+  constructor(origin: ErrorOrigin, message: string, options?: { cause?: unknown }) {
+    super(`${where(origin)}: ${message}`, options);
+    this.operator = origin.operator;
+    this.uid = origin.uid;
+  }
+}
+
+/** A bad argument or option given to an operator or factory (a bad window size, a negative delay...). */
+export class InvalidArgumentError extends TidemarkError {
+  override name = 'InvalidArgumentError';
+  constructor(
+    origin: ErrorOrigin,
+    /** The option or parameter that was wrong. */
+    readonly option: string,
+    /** The value given. */
+    readonly value: unknown,
+    expectation: string,
+  ) {
+    super(origin, `${option} ${expectation}, got ${describeValue(value)}`);
+  }
+}
+
+/** A timestamp that is not a finite number within the safe-integer range. */
+export class InvalidTimestampError extends TidemarkError {
+  override name = 'InvalidTimestampError';
+  constructor(
+    origin: ErrorOrigin,
+    readonly value: unknown,
+    detail = 'a timestamp must be a finite number of milliseconds within ±Number.MAX_SAFE_INTEGER',
+  ) {
+    super(origin, `invalid timestamp ${describeValue(value)}: ${detail}`);
+  }
+}
+
+/** A key selector returned something that is not a valid key (and no key serializer was given). */
+export class InvalidKeyError extends TidemarkError {
+  override name = 'InvalidKeyError';
+  constructor(
+    origin: ErrorOrigin,
+    readonly value: unknown,
+    detail: string,
+  ) {
+    super(origin, `invalid key ${describeValue(value)}: ${detail}`);
+  }
+}
+
+/** A keyed operator (or keyed state, or a timer) was used on a stream that is not keyed. */
+export class NotKeyedError extends TidemarkError {
+  override name = 'NotKeyedError';
+  constructor(origin: ErrorOrigin, what = 'this operator') {
+    super(origin, `${what} needs a keyed stream: apply keyBy(selector) before it`);
+  }
+}
+
+/** A user function (map, reduce, process, ...) threw; the original error is the `cause`. */
+export class UserFunctionError extends TidemarkError {
+  override name = 'UserFunctionError';
+  constructor(origin: ErrorOrigin, cause: unknown) {
+    super(origin, `user function threw: ${cause instanceof Error ? cause.message : describeValue(cause)}`, { cause });
+  }
+}
+
+/** A source could not read its input (a missing file, a refused connection...). */
+export class SourceError extends TidemarkError {
+  override name = 'SourceError';
+  constructor(origin: ErrorOrigin, message: string, cause?: unknown) {
+    super(origin, message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/** Misuse of state or timers (a descriptor re-registered with another type, a timer on a non-keyed stream...). */
+export class StateError extends TidemarkError {
+  override name = 'StateError';
+}
+
+/** Wraps anything thrown inside an operator in a {@link UserFunctionError} unless it already is a TidemarkError. */
+export function wrapUserError(origin: ErrorOrigin, err: unknown): TidemarkError {
+  return err instanceof TidemarkError ? err : new UserFunctionError(origin, err);
+}

@@ -1,0 +1,246 @@
+/**
+ * The single internal helper every tidemark operator is written with, and the only file that touches
+ * RxJS's Subscriber machinery (RxJS 7 exports no `operate`). Shaped like RxJS 8's
+ * `operate({ destination, next })`, so a move to RxJS 8 touches this file alone.
+ *
+ * It also implements operator fusion (in the spirit of most.js): stateless stages (`map`, `filter`,
+ * `flatMap`, `keyBy`) applied to each other's output build one {@link FusedStream}; the operator that
+ * consumes it runs the stages inside its own subscriber, so a chain allocates no intermediate records.
+ * @module
+ */
+import { Observable, Subscriber, type OperatorFunction } from 'rxjs';
+import type { CheckpointBarrier } from './checkpoint-barrier';
+import { type ErrorOrigin, wrapUserError } from './errors';
+import { createRuntimeContext, type OperatorOptions, type RichFunction } from './runtime-context';
+import type { SideOutput } from './side-output';
+import type { JobContext, StartElement } from './start-element';
+import { ElementKind, type StreamElement, StreamElementBase } from './stream-element';
+import { type StreamRecord, toElement } from './stream-record';
+import type { Key, Timestamp } from './types';
+import type { Watermark } from './watermark';
+import type { WatermarkStatus } from './watermark-status';
+
+/** Receives a record taken apart: value, timestamp (or `undefined`) and key (or `undefined`). */
+export type RecordSink<T> = (value: T, timestamp: Timestamp | undefined, key: Key | undefined) => void;
+
+/**
+ * One handler per element kind. Every handler but `record` is optional: what is not handled is forwarded
+ * unchanged (control elements), completes (`complete`) or errors (`error`) the destination.
+ */
+export interface ElementHandlers<T> {
+  /** Called once, before the first element of any kind (or before completion on empty input). */
+  open?(job: JobContext | undefined): void;
+  record: RecordSink<T>;
+  watermark?(mark: Watermark): void;
+  status?(status: WatermarkStatus): void;
+  barrier?(barrier: CheckpointBarrier): void;
+  sideOutput?(element: SideOutput<unknown>): void;
+  start?(element: StartElement): void;
+  complete?(): void;
+  error?(err: unknown): void;
+  /** Called once at completion, error or unsubscribe (after `complete`/`error`). */
+  finalize?(): void;
+}
+
+/** Names an operator instance for errors, metrics and runtime contexts. */
+export interface OperatorSpec {
+  readonly name: string;
+  readonly options?: OperatorOptions | undefined;
+}
+
+/** A stateless stage that can be fused into its consumer. */
+export interface Stage {
+  readonly name: string;
+  readonly options: OperatorOptions | undefined;
+  /** The user's rich function, opened and closed with the consuming subscriber. */
+  readonly rich: RichFunction | undefined;
+  /** Builds this stage's record sink in front of `next`. */
+  link(next: RecordSink<unknown>): RecordSink<unknown>;
+}
+
+function originOf(spec: OperatorSpec): ErrorOrigin {
+  return { operator: spec.options?.name ?? spec.name, uid: spec.options?.uid };
+}
+
+class ElementSubscriber<T> extends Subscriber<unknown> {
+  private opened = false;
+  private readonly sink: RecordSink<T>;
+
+  constructor(
+    destination: Subscriber<unknown>,
+    private readonly handlers: ElementHandlers<T>,
+    private readonly origin: ErrorOrigin,
+    private readonly stages: readonly Stage[],
+  ) {
+    super(destination);
+    let sink = handlers.record as RecordSink<unknown>;
+    for (let i = stages.length - 1; i >= 0; i--) sink = stages[i]!.link(sink);
+    this.sink = sink as RecordSink<T>;
+    this.add(() => this.finalizeAll());
+  }
+
+  private openAll(job: JobContext | undefined): void {
+    this.opened = true;
+    for (const stage of this.stages) stage.rich?.open?.(createRuntimeContext(stage.name, stage.options, job));
+    this.handlers.open?.(job);
+  }
+
+  private finalizeAll(): void {
+    let failure: unknown;
+    try {
+      this.handlers.finalize?.();
+    } catch (err) {
+      failure = err;
+    }
+    if (this.opened) {
+      for (const stage of this.stages) {
+        try {
+          stage.rich?.close?.();
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+    }
+    if (failure !== undefined) throw wrapUserError(this.origin, failure);
+  }
+
+  private fail(err: unknown): void {
+    const d = this.destination as Subscriber<unknown>;
+    this.isStopped = true;
+    d.error(wrapUserError(this.origin, err));
+    this.unsubscribe();
+  }
+
+  protected override _next(x: unknown): void {
+    try {
+      if (!(x instanceof StreamElementBase)) {
+        if (!this.opened) this.openAll(undefined);
+        this.sink(x as T, undefined, undefined);
+        return;
+      }
+      const el = x as Exclude<StreamElement<T>, T>;
+      if (!this.opened) this.openAll(el.kind === ElementKind.Start ? el.context : undefined);
+      const h = this.handlers;
+      const d = this.destination as Subscriber<unknown>;
+      switch (el.kind) {
+        case ElementKind.Record: {
+          const r = el as StreamRecord<T>;
+          this.sink(r.value, r.timestamp, r.key);
+          return;
+        }
+        case ElementKind.Watermark:
+          if (h.watermark) h.watermark(el);
+          else d.next(el);
+          return;
+        case ElementKind.WatermarkStatus:
+          if (h.status) h.status(el);
+          else d.next(el);
+          return;
+        case ElementKind.Barrier:
+          if (h.barrier) h.barrier(el);
+          else d.next(el);
+          return;
+        case ElementKind.SideOutput:
+          if (h.sideOutput) h.sideOutput(el);
+          else d.next(el);
+          return;
+        case ElementKind.Start:
+          if (h.start) h.start(el);
+          else d.next(el);
+          return;
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  protected override _error(err: unknown): void {
+    try {
+      if (this.handlers.error) this.handlers.error(err);
+      else (this.destination as Subscriber<unknown>).error(err);
+    } catch (e) {
+      (this.destination as Subscriber<unknown>).error(wrapUserError(this.origin, e));
+    } finally {
+      this.unsubscribe();
+    }
+  }
+
+  protected override _complete(): void {
+    try {
+      if (!this.opened) this.openAll(undefined);
+      if (this.handlers.complete) this.handlers.complete();
+      else (this.destination as Subscriber<unknown>).complete();
+    } catch (err) {
+      (this.destination as Subscriber<unknown>).error(wrapUserError(this.origin, err));
+    } finally {
+      this.unsubscribe();
+    }
+  }
+}
+
+function subscribeElements<T>(
+  source: Observable<unknown>,
+  destination: Subscriber<unknown>,
+  handlers: ElementHandlers<T>,
+  origin: ErrorOrigin,
+): void {
+  if (source instanceof FusedStream) {
+    source.upstream.subscribe(new ElementSubscriber(destination, handlers, origin, source.stages));
+  } else {
+    source.subscribe(new ElementSubscriber(destination, handlers, origin, []));
+  }
+}
+
+/**
+ * Writes a tidemark operator: `init` runs once per subscription, declares that subscription's state, and
+ * returns one handler per element kind.
+ *
+ * @example
+ * ```ts
+ * export function values<T>(): OperatorFunction<StreamElement<T>, T> {
+ *   return operateElements({ name: 'values' }, (destination) => ({
+ *     record: (value) => destination.next(value),
+ *     watermark: () => {}, status: () => {}, barrier: () => {}, sideOutput: () => {}, start: () => {},
+ *   }));
+ * }
+ * ```
+ */
+export function operateElements<In, Out>(
+  spec: OperatorSpec,
+  init: (destination: Subscriber<Out>, origin: ErrorOrigin) => ElementHandlers<In>,
+): OperatorFunction<StreamElement<In>, Out> {
+  const origin = originOf(spec);
+  return (source) =>
+    new Observable<Out>((destination) => {
+      subscribeElements(source, destination as Subscriber<unknown>, init(destination, origin), origin);
+    });
+}
+
+/**
+ * A chain of fused stateless stages over an upstream stream. Subscribing to it runs the stages in one
+ * subscriber; an operator built with {@link operateElements} consuming it runs them inside its own.
+ */
+export class FusedStream<T> extends Observable<StreamElement<T>> {
+  readonly upstream: Observable<unknown>;
+  readonly stages: readonly Stage[];
+
+  constructor(upstream: Observable<unknown>, stages: readonly Stage[]) {
+    super((destination) => {
+      const d = destination as Subscriber<unknown>;
+      const handlers: ElementHandlers<unknown> = {
+        record: (value, timestamp, key) => d.next(toElement(value, timestamp, key)),
+      };
+      const origin = { operator: stages[stages.length - 1]?.name ?? 'fused' };
+      upstream.subscribe(new ElementSubscriber(d, handlers, origin, stages));
+    });
+    this.upstream = upstream;
+    this.stages = stages;
+  }
+
+  /** `source` followed by `stage`, fused when `source` is itself fused. */
+  static append<R>(source: Observable<unknown>, stage: Stage): FusedStream<R> {
+    return source instanceof FusedStream
+      ? new FusedStream<R>(source.upstream, [...(source.stages as Stage[]), stage])
+      : new FusedStream<R>(source, [stage]);
+  }
+}

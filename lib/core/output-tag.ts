@@ -1,0 +1,21 @@
+/**
+ * Names a side output. Two tags are the same side output when their ids are equal.
+ *
+ * @example
+ * ```ts
+ * const late = new OutputTag<Click>('late-clicks');
+ * ```
+ * @see Flink's `OutputTag`
+ */
+export class OutputTag<T> {
+  /** Phantom field carrying the element type; never set. */
+  declare readonly __type?: T;
+  constructor(readonly id: string) {
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new TypeError(`OutputTag: the id must be a non-empty string, got ${String(id)}`);
+    }
+  }
+  toString(): string {
+    return `OutputTag(${this.id})`;
+  }
+}

@@ -1,0 +1,77 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { MetricGroup } from './metrics';
+import { effectiveMode, type JobContext } from './start-element';
+
+/**
+ * What a rich function's `open(ctx)` receives: the job, this operator's name and uid, the subtask, the
+ * execution mode in force, the scheduler processing time comes from, and the operator's metrics.
+ *
+ * @example
+ * ```ts
+ * map({ open(ctx) { this.prefix = ctx.jobName }, map(v) { return `${this.prefix}:${v}` } })
+ * ```
+ * @see Flink's `RuntimeContext`
+ */
+export interface RuntimeContext {
+  readonly jobName: string;
+  readonly operatorName: string;
+  readonly uid: string | undefined;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  /** The execution mode in force (`automatic` resolved). */
+  readonly executionMode: 'streaming' | 'batch';
+  readonly scheduler: SchedulerLike;
+  readonly metrics: MetricGroup;
+  /** The job context from the start element, `undefined` when the stream had none. */
+  readonly jobContext: JobContext | undefined;
+  /** The scheduler's current time: processing time. */
+  currentProcessingTime(): number;
+}
+
+/**
+ * A function with a lifecycle: `open(ctx)` runs before the first element, `close()` at completion, error
+ * or unsubscribe.
+ */
+export interface RichFunction {
+  open?(context: RuntimeContext): void;
+  close?(): void;
+}
+
+const fallbackMetrics = new MetricGroup('default');
+
+/** Options every operator accepts to name itself. */
+export interface OperatorOptions {
+  /** Stable operator id (required for checkpointing stateful operators). */
+  uid?: string;
+  /** Display name in errors and metrics (defaults to the operator's kind). */
+  name?: string;
+  /** Processing-time scheduler for this operator (defaults to the job's, else `asyncScheduler`). */
+  scheduler?: SchedulerLike;
+  /** Where this operator registers its metrics (defaults to a sub-group of the job's metrics). */
+  metrics?: MetricGroup;
+}
+
+/** Builds the runtime context of one operator instance. */
+export function createRuntimeContext(
+  operatorName: string,
+  options: OperatorOptions | undefined,
+  job: JobContext | undefined,
+): RuntimeContext {
+  const scheduler = options?.scheduler ?? job?.scheduler ?? asyncScheduler;
+  const uid = options?.uid;
+  const metrics = options?.metrics ?? (job?.metrics ?? fallbackMetrics).group(uid ?? operatorName);
+  return {
+    jobName: job?.jobName ?? 'tidemark-job',
+    operatorName,
+    uid,
+    subtaskIndex: job?.subtaskIndex ?? 0,
+    parallelism: job?.parallelism ?? 1,
+    maxParallelism: job?.maxParallelism ?? 128,
+    executionMode: effectiveMode(job),
+    scheduler,
+    metrics,
+    jobContext: job,
+    currentProcessingTime: () => scheduler.now(),
+  };
+}

@@ -1,0 +1,21 @@
+import type { OutputTag } from './output-tag';
+import { ElementKind, StreamElementBase } from './stream-element';
+import type { StreamRecord } from './stream-record';
+
+/**
+ * A record sent to a side output: operators pass it through untouched; `sideOutput(tag)` selects it.
+ *
+ * @example
+ * ```ts
+ * new SideOutput(lateTag, new StreamRecord(click, 42))
+ * ```
+ */
+export class SideOutput<T> extends StreamElementBase {
+  readonly kind = ElementKind.SideOutput;
+  constructor(
+    readonly tag: OutputTag<T>,
+    readonly record: StreamRecord<T>,
+  ) {
+    super();
+  }
+}

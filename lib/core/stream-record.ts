@@ -1,0 +1,33 @@
+import { ElementKind, StreamElementBase } from './stream-element';
+import type { Key, Timestamp } from './types';
+
+/**
+ * A record: a value with its event timestamp (absent when it has none) and its key (after `keyBy`).
+ * Records are immutable once emitted: an operator never mutates one it received, since a shared stream
+ * hands the same object to every branch.
+ *
+ * @example
+ * ```ts
+ * new StreamRecord({ user: 'ann' }, 1_000) // a click at t = 1 s
+ * ```
+ */
+export class StreamRecord<T> extends StreamElementBase {
+  readonly kind = ElementKind.Record;
+  constructor(
+    /** The user's value. */
+    readonly value: T,
+    /** Event time in ms, or `undefined` when the record has none. */
+    readonly timestamp: Timestamp | undefined = undefined,
+    /** The key set by `keyBy`, or `undefined` on a non-keyed stream. */
+    readonly key: Key | undefined = undefined,
+  ) {
+    super();
+  }
+}
+
+/** Builds the element for a value: a plain value when it has neither timestamp nor key, else a record. */
+export function toElement<T>(value: T, timestamp: Timestamp | undefined, key: Key | undefined): T | StreamRecord<T> {
+  return timestamp === undefined && key === undefined && !(value instanceof StreamElementBase)
+    ? value
+    : new StreamRecord(value, timestamp, key);
+}

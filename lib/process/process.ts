@@ -1,0 +1,77 @@
+import type { OperatorFunction } from 'rxjs';
+import { operateElements } from '../core/operate-elements';
+import type { OutputTag } from '../core/output-tag';
+import { createRuntimeContext, type OperatorOptions, type RuntimeContext } from '../core/runtime-context';
+import { SideOutput } from '../core/side-output';
+import type { StreamElement } from '../core/stream-element';
+import { StreamRecord, toElement } from '../core/stream-record';
+import { type Collector, type Key, MIN_WATERMARK, type Timestamp } from '../core/types';
+import { nonKeyedTimerService, type ProcessContext, type ProcessFunction } from './process-function';
+
+/**
+ * Runs a {@link ProcessFunction} on every record: it may emit any number of outputs (with the input's
+ * timestamp and key), read the timestamp and the current watermark, and write side outputs.
+ *
+ * It's like Flink's `DataStream.process(ProcessFunction)`. Timers need a keyed stream: use
+ * `keyedProcess`.
+ *
+ * ```text
+ * source:     --a(1)--W(3)--b(4)--|
+ * process(f)  --x(1)--W(3)--y(4)--L(b)--|    (f emits x/y; sends b to a side output L)
+ * ```
+ *
+ * @example
+ * ```ts
+ * const big = new OutputTag<Trade>('big');
+ * trades$.pipe(process({
+ *   processElement(t, ctx, out) { if (t.qty > 1000) ctx.output(big, t); else out.collect(t) },
+ * }))
+ * ```
+ * @throws UserFunctionError (as an error notification) when the function throws; NotKeyedError when it
+ * registers a timer.
+ * @see keyedProcess, Flink's `ProcessFunction`
+ */
+export function process<I, O>(fn: ProcessFunction<I, O>, options?: OperatorOptions): OperatorFunction<StreamElement<I>, StreamElement<O>> {
+  const name = options?.name ?? 'process';
+  return operateElements<I, StreamElement<O>>({ name, options }, (destination) => {
+    let watermark: Timestamp = MIN_WATERMARK;
+    let timestamp: Timestamp | undefined;
+    let key: Key | undefined;
+    let runtime: RuntimeContext | undefined;
+    let opened = false;
+    const timers = nonKeyedTimerService(
+      name,
+      options?.uid,
+      () => watermark,
+      () => (runtime ? runtime.currentProcessingTime() : 0),
+    );
+    const out: Collector<O> = { collect: (v) => destination.next(toElement(v, timestamp, key)) };
+    const ctx: ProcessContext = {
+      timestamp: () => timestamp,
+      currentWatermark: () => watermark,
+      currentProcessingTime: () => timers.currentProcessingTime(),
+      timerService: () => timers,
+      output: <X>(tag: OutputTag<X>, value: X) => destination.next(new SideOutput(tag, new StreamRecord(value, timestamp, key))),
+      getCurrentKey: () => key,
+    };
+    return {
+      open(job) {
+        runtime = createRuntimeContext(name, options, job);
+        opened = true;
+        fn.open?.(runtime);
+      },
+      record(value, ts, k) {
+        timestamp = ts;
+        key = k;
+        fn.processElement(value, ctx, out);
+      },
+      watermark(mark) {
+        if (mark.time > watermark) watermark = mark.time;
+        destination.next(mark);
+      },
+      finalize() {
+        if (opened) fn.close?.();
+      },
+    };
+  });
+}

@@ -1,0 +1,6 @@
+/**
+ * `tidemark/redis`: Redis checkpoint storage, Redis Streams source and Redis sinks (ioredis is an optional
+ * peer dependency). Node only.
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,220 @@
+/**
+ * Timers per (key, namespace, time, domain), the machinery behind `keyedProcess` timers and window
+ * triggers. Event-time timers fire when a watermark reaches their time; processing-time timers fire on
+ * the operator's scheduler (so `TestScheduler` drives them in virtual time).
+ * @module
+ */
+import type { SchedulerLike, Subscription } from 'rxjs';
+import type { Key, Timestamp } from '../core/types';
+import { MIN_WATERMARK } from '../core/types';
+import { serializeKey } from '../keyed/key-group';
+import { MinHeap } from './timer-heap';
+
+/** The time domain of a timer, as in Flink's `TimeDomain`. */
+export type TimeDomain = 'event-time' | 'processing-time';
+
+/**
+ * What user functions use to read time and set timers (Flink's `TimerService`). Timers are per key; a
+ * timer registered twice for the same time fires once.
+ */
+export interface TimerService {
+  currentProcessingTime(): Timestamp;
+  currentWatermark(): Timestamp;
+  registerEventTimeTimer(time: Timestamp): void;
+  registerProcessingTimeTimer(time: Timestamp): void;
+  deleteEventTimeTimer(time: Timestamp): void;
+  deleteProcessingTimeTimer(time: Timestamp): void;
+}
+
+/** A registered timer. */
+export interface InternalTimer<N> {
+  readonly key: Key | undefined;
+  readonly namespace: N;
+  readonly time: Timestamp;
+}
+
+class TimerEntry<N> implements InternalTimer<N> {
+  cancelled = false;
+  constructor(
+    readonly key: Key | undefined,
+    readonly namespace: N,
+    readonly time: Timestamp,
+    readonly id: string,
+    readonly seq: number,
+  ) {}
+}
+
+/** A snapshot of every timer, for checkpoints. */
+export interface TimerSnapshot<N> {
+  readonly eventTime: InternalTimer<N>[];
+  readonly processingTime: InternalTimer<N>[];
+}
+
+/** Options of {@link InternalTimerService}. */
+export interface InternalTimerServiceOptions<N> {
+  scheduler: SchedulerLike;
+  /** A stable id of a namespace (a window, say); default `String(namespace)`. */
+  namespaceId?: (namespace: N) => string;
+  onEventTime: (timer: InternalTimer<N>) => void;
+  onProcessingTime: (timer: InternalTimer<N>) => void;
+  /** Called when a processing-time timer callback throws (the operator errors its stream). */
+  onError: (err: unknown) => void;
+}
+
+const byTime = <N>(a: TimerEntry<N>, b: TimerEntry<N>): number => a.time - b.time || a.seq - b.seq;
+
+/**
+ * The operator side of timers: one queue per domain, deduplicated by (key, namespace, time), fired in
+ * time order (registration order on ties).
+ *
+ * @example
+ * ```ts
+ * const timers = new InternalTimerService({ scheduler, onEventTime: (t) => fire(t), onProcessingTime, onError });
+ * timers.registerEventTimeTimer('ann', undefined, 999);
+ * timers.advanceWatermark(1000); // fires ('ann', 999)
+ * ```
+ */
+export class InternalTimerService<N = undefined> {
+  private readonly event = new MinHeap<TimerEntry<N>>(byTime);
+  private readonly processing = new MinHeap<TimerEntry<N>>(byTime);
+  private readonly eventIds = new Map<string, TimerEntry<N>>();
+  private readonly processingIds = new Map<string, TimerEntry<N>>();
+  private seq = 0;
+  private watermark: Timestamp = MIN_WATERMARK;
+  private scheduled: Subscription | undefined;
+  private scheduledFor = Infinity;
+  private disposed = false;
+  private readonly nsId: (namespace: N) => string;
+
+  constructor(private readonly options: InternalTimerServiceOptions<N>) {
+    this.nsId = options.namespaceId ?? ((n) => (n === undefined ? '' : String(n)));
+  }
+
+  private id(key: Key | undefined, namespace: N, time: Timestamp): string {
+    return `${key === undefined ? '' : serializeKey(key)}\u0001${this.nsId(namespace)}\u0001${time}`;
+  }
+
+  /** The last watermark passed to {@link advanceWatermark}. */
+  currentWatermark(): Timestamp {
+    return this.watermark;
+  }
+  currentProcessingTime(): Timestamp {
+    return this.options.scheduler.now();
+  }
+
+  registerEventTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
+    const id = this.id(key, namespace, time);
+    if (this.eventIds.has(id)) return;
+    const e = new TimerEntry(key, namespace, time, id, this.seq++);
+    this.eventIds.set(id, e);
+    this.event.push(e);
+  }
+  deleteEventTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
+    const id = this.id(key, namespace, time);
+    const e = this.eventIds.get(id);
+    if (e !== undefined) {
+      e.cancelled = true;
+      this.eventIds.delete(id);
+    }
+  }
+  registerProcessingTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
+    const id = this.id(key, namespace, time);
+    if (this.processingIds.has(id)) return;
+    const e = new TimerEntry(key, namespace, time, id, this.seq++);
+    this.processingIds.set(id, e);
+    this.processing.push(e);
+    if (time < this.scheduledFor) this.schedule();
+  }
+  deleteProcessingTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
+    const id = this.id(key, namespace, time);
+    const e = this.processingIds.get(id);
+    if (e !== undefined) {
+      e.cancelled = true;
+      this.processingIds.delete(id);
+    }
+  }
+
+  /** Number of live event-time / processing-time timers (for state-size assertions). */
+  numEventTimeTimers(): number {
+    return this.eventIds.size;
+  }
+  numProcessingTimeTimers(): number {
+    return this.processingIds.size;
+  }
+
+  /**
+   * Sets the current watermark and fires, in time order, every event-time timer at or before it,
+   * including timers that those callbacks register at or before it.
+   */
+  advanceWatermark(time: Timestamp): void {
+    if (time > this.watermark) this.watermark = time;
+    for (;;) {
+      const top = this.event.peek();
+      if (top === undefined || top.time > time) return;
+      this.event.pop();
+      if (top.cancelled) continue;
+      this.eventIds.delete(top.id);
+      this.options.onEventTime(top);
+    }
+  }
+
+  /** Fires every processing-time timer at or before the scheduler's current time. */
+  fireProcessingTimers(): void {
+    const now = this.options.scheduler.now();
+    for (;;) {
+      const top = this.processing.peek();
+      if (top === undefined || top.time > now) break;
+      this.processing.pop();
+      if (top.cancelled) continue;
+      this.processingIds.delete(top.id);
+      this.options.onProcessingTime(top);
+      if (this.disposed) return;
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.scheduled?.unsubscribe();
+    this.scheduled = undefined;
+    this.scheduledFor = Infinity;
+    if (this.disposed) return;
+    let top = this.processing.peek();
+    while (top !== undefined && top.cancelled) {
+      this.processing.pop();
+      top = this.processing.peek();
+    }
+    if (top === undefined) return;
+    const s = this.options.scheduler;
+    this.scheduledFor = top.time;
+    this.scheduled = s.schedule(() => {
+      this.scheduled = undefined;
+      this.scheduledFor = Infinity;
+      try {
+        this.fireProcessingTimers();
+      } catch (err) {
+        this.options.onError(err);
+      }
+    }, Math.max(0, top.time - s.now()));
+  }
+
+  /** Every live timer, for a checkpoint. */
+  snapshot(): TimerSnapshot<N> {
+    const strip = (e: TimerEntry<N>): InternalTimer<N> => ({ key: e.key, namespace: e.namespace, time: e.time });
+    const live = (h: MinHeap<TimerEntry<N>>): InternalTimer<N>[] =>
+      h.toArray().filter((e) => !e.cancelled).sort(byTime).map(strip);
+    return { eventTime: live(this.event), processingTime: live(this.processing) };
+  }
+
+  /** Re-registers the timers of a snapshot. */
+  restore(snapshot: TimerSnapshot<N>): void {
+    for (const t of snapshot.eventTime) this.registerEventTimeTimer(t.key, t.namespace, t.time);
+    for (const t of snapshot.processingTime) this.registerProcessingTimeTimer(t.key, t.namespace, t.time);
+  }
+
+  /** Cancels the scheduled processing-time callback; no timer fires afterwards. */
+  dispose(): void {
+    this.disposed = true;
+    this.scheduled?.unsubscribe();
+    this.scheduled = undefined;
+  }
+}

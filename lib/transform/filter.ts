@@ -1,0 +1,54 @@
+import type { OperatorFunction } from 'rxjs';
+import { type ErrorOrigin, wrapUserError } from '../core/errors';
+import { FusedStream, type RecordSink } from '../core/operate-elements';
+import type { OperatorOptions, RichFunction } from '../core/runtime-context';
+import type { StreamElement } from '../core/stream-element';
+
+/** A filter function with a lifecycle (Flink's `RichFilterFunction`). */
+export interface RichFilterFunction<T> extends RichFunction {
+  filter(value: T): boolean;
+}
+
+/** A predicate: plain, or rich with `open`/`close`. */
+export type FilterFunction<T> = ((value: T) => boolean) | RichFilterFunction<T>;
+
+/**
+ * Keeps the records whose value satisfies the predicate; control elements pass through.
+ *
+ * It's like RxJS's `filter`, but element-aware: timestamps, keys and watermarks survive.
+ *
+ * ```text
+ * source:            --a(1)--b(2)--W(5)--c(6)--|
+ * filter(x => x!=b)  --a(1)--------W(5)--c(6)--|
+ * ```
+ *
+ * @example
+ * ```ts
+ * clicks$.pipe(filter((c) => c.url !== '/health'))
+ * ```
+ * @throws UserFunctionError (as an error notification) when the predicate throws.
+ * @see map, Flink's `FilterFunction`
+ */
+export function filter<T>(fn: FilterFunction<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  const rich = typeof fn === 'function' ? undefined : fn;
+  const name = options?.name ?? 'filter';
+  const origin: ErrorOrigin = { operator: name, uid: options?.uid };
+  return (source) =>
+    FusedStream.append<T>(source, {
+      name,
+      options,
+      rich,
+      link(next: RecordSink<unknown>): RecordSink<unknown> {
+        const f = typeof fn === 'function' ? fn : (v: T) => fn.filter(v);
+        return (value, timestamp, key) => {
+          let keep: boolean;
+          try {
+            keep = f(value as T);
+          } catch (err) {
+            throw wrapUserError(origin, err);
+          }
+          if (keep) next(value, timestamp, key);
+        };
+      },
+    });
+}

@@ -1,0 +1,64 @@
+import type { OperatorFunction } from 'rxjs';
+import { type ErrorOrigin, wrapUserError } from '../core/errors';
+import { FusedStream, type RecordSink } from '../core/operate-elements';
+import type { OperatorOptions, RichFunction } from '../core/runtime-context';
+import type { StreamElement } from '../core/stream-element';
+import type { Collector } from '../core/types';
+
+/** A flatMap function with a lifecycle (Flink's `RichFlatMapFunction`). */
+export interface RichFlatMapFunction<T, R> extends RichFunction {
+  flatMap(value: T, out: Collector<R>): Iterable<R> | void;
+}
+
+/**
+ * A flatMap function: returns an iterable of outputs, or emits them into the collector (or both).
+ */
+export type FlatMapFunction<T, R> = ((value: T, out: Collector<R>) => Iterable<R> | void) | RichFlatMapFunction<T, R>;
+
+/**
+ * Emits zero or more records per input record, each with the input's timestamp and key.
+ *
+ * It's like RxJS's `mergeMap` over synchronous arrays, but element-aware; the function may also emit
+ * through a Flink-style collector.
+ *
+ * ```text
+ * source:                      --a(1)------b(2)--|
+ * flatMap(s => s.split(''))    --(xy)(1)---z(2)--|     (both x and y carry timestamp 1)
+ * ```
+ *
+ * @example
+ * ```ts
+ * lines$.pipe(flatMap((line) => line.split(/\s+/)))
+ * lines$.pipe(flatMap((line, out) => { for (const w of line.split(' ')) out.collect(w) }))
+ * ```
+ * @throws UserFunctionError (as an error notification) when `fn` throws.
+ * @see map, Flink's `FlatMapFunction`
+ */
+export function flatMap<T, R>(fn: FlatMapFunction<T, R>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  const rich = typeof fn === 'function' ? undefined : fn;
+  const name = options?.name ?? 'flatMap';
+  const origin: ErrorOrigin = { operator: name, uid: options?.uid };
+  return (source) =>
+    FusedStream.append<R>(source, {
+      name,
+      options,
+      rich,
+      link(next: RecordSink<unknown>): RecordSink<unknown> {
+        const f = typeof fn === 'function' ? fn : (v: T, out: Collector<R>) => fn.flatMap(v, out);
+        let timestamp: number | undefined;
+        let key: unknown;
+        const out: Collector<R> = { collect: (v) => next(v, timestamp, key as never) };
+        return (value, ts, k) => {
+          timestamp = ts;
+          key = k;
+          let result: Iterable<R> | void;
+          try {
+            result = f(value as T, out);
+          } catch (err) {
+            throw wrapUserError(origin, err);
+          }
+          if (result != null) for (const r of result) next(r, ts, k);
+        };
+      },
+    });
+}

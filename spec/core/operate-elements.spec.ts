@@ -1,0 +1,52 @@
+import { Observable, take, toArray, lastValueFrom, of } from 'rxjs';
+import { marbles } from 'rxjs-marbles/jest';
+import { filter, FusedStream, keyBy, map, operateElements, StreamRecord, UserFunctionError, values, Watermark } from '../../lib/index';
+import { rec, wm } from '../../lib/testing/index';
+
+describe('operateElements', () => {
+  it('lets take(1) after an operator unsubscribe a synchronous infinite source', () => {
+    let emitted = 0;
+    let finalized = false;
+    const infinite = new Observable<number>((subscriber) => {
+      while (!subscriber.closed) subscriber.next(emitted++);
+      finalized = true;
+    });
+    const seen: number[] = [];
+    infinite.pipe(map((x: number) => x * 2), filter((x: number) => x % 4 === 0), values(), take(1)).subscribe((v) => seen.push(v));
+    expect(seen).toEqual([0]);
+    expect(finalized).toBe(true);
+    expect(emitted).toBeLessThan(3);
+  });
+
+  it('forwards control elements it does not handle and dispatches records', marbles((m) => {
+    const source = m.cold('a-W-b|', { a: rec(1, 10), W: wm(10), b: 2 });
+    const doubled = operateElements<number, unknown>({ name: 'double' }, (d) => ({
+      record: (v, ts, k) => d.next(new StreamRecord(v * 2, ts, k)),
+    }));
+    m.expect(source.pipe(doubled)).toBeObservable('a-W-b|', { a: rec(2, 10), W: wm(10), b: rec(4) });
+  }));
+
+  it('wraps a throwing handler in a UserFunctionError naming the operator and uid', async () => {
+    const boom = operateElements<number, number>({ name: 'boom', options: { uid: 'b1' } }, () => ({
+      record: () => {
+        throw new Error('kaput');
+      },
+    }));
+    const err = await lastValueFrom(of(1).pipe(boom)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserFunctionError);
+    expect((err as Error).message).toBe('boom (uid "b1"): user function threw: kaput');
+  });
+
+  it('fuses consecutive stateless stages into one stream', () => {
+    const fused = of(1, 2, 3).pipe(map((x: number) => x + 1), filter((x: number) => x > 2), keyBy((x: number) => x % 2));
+    expect(fused).toBeInstanceOf(FusedStream);
+    expect((fused as FusedStream<number>).stages.map((s) => s.name)).toEqual(['map', 'filter', 'keyBy']);
+  });
+
+  it('runs fused stages inside the consuming operator without intermediate records', async () => {
+    const out = await lastValueFrom(
+      of(rec(1, 5), new Watermark(5), 2).pipe(map((x: number) => x * 10), keyBy((x: number) => `k${x}`), toArray()),
+    );
+    expect(out).toEqual([rec(10, 5, 'k10'), wm(5), rec(20, undefined, 'k20')]);
+  });
+});
