@@ -30,7 +30,16 @@ export {
 /* Jobs, runtime contexts, metrics and the operator helper */
 export { Job, type JobOptions } from './core/job';
 export { Counter, MetricGroup } from './core/metrics';
-export { FusedStream, operateElements, type ElementHandlers, type OperatorSpec, type RecordSink, type Stage } from './core/operate-elements';
+export {
+  FusedStream,
+  operateElements,
+  subscribeInput,
+  type ElementHandlers,
+  type InputObserver,
+  type OperatorSpec,
+  type RecordSink,
+  type Stage,
+} from './core/operate-elements';
 export { createRuntimeContext, type OperatorOptions, type RichFunction, type RuntimeContext } from './core/runtime-context';
 
 /* Stateless transformations */
@@ -41,8 +50,23 @@ export { sideOutput } from './transform/side-output';
 export { values } from './transform/values';
 
 /* Sources */
+export { fromCollection, type FromCollectionOptions } from './sources/from-collection';
+export { fromElements } from './sources/from-elements';
 
 /* Time and watermarks */
+export { assignWatermarks, checkTimestamp, type AssignWatermarksOptions } from './time/assign-watermarks';
+export { BoundedOutOfOrdernessWatermarks } from './time/generators/bounded-out-of-orderness';
+export { AscendingTimestampsWatermarks } from './time/generators/monotonous-timestamps';
+export { NoWatermarksGenerator } from './time/generators/no-watermarks';
+export { WatermarksWithIdleness } from './time/generators/with-idleness';
+export type {
+  TimestampAssigner,
+  WatermarkGenerator,
+  WatermarkGeneratorContext,
+  WatermarkGeneratorSupplier,
+  WatermarkOutput,
+} from './time/watermark-generator';
+export { WatermarkStrategy } from './time/watermark-strategy';
 export {
   InternalTimerService,
   type InternalTimer,
@@ -55,6 +79,13 @@ export {
 /* Keyed streams and rolling aggregations */
 export { keyBy, type KeyByOptions } from './keyed/key-by';
 export { keyGroupOf, serializeKey, subtaskForKeyGroup, type KeySerializer } from './keyed/key-group';
+export { max } from './keyed/max';
+export { maxBy } from './keyed/max-by';
+export { min } from './keyed/min';
+export { minBy } from './keyed/min-by';
+export { reduce, type ReduceFunction } from './keyed/reduce';
+export type { FieldRef } from './keyed/rolling-aggregate-internals';
+export { sum } from './keyed/sum';
 
 /* State */
 
@@ -65,6 +96,8 @@ export { process } from './process/process';
 export type { ProcessContext, ProcessFunction } from './process/process-function';
 
 /* Multiple streams and joins */
+export { InputValve, type InputValveHandlers } from './core/input-valve';
+export { union, type ElementOf } from './join/union';
 
 /* Partitioning */
 

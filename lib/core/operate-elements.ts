@@ -244,3 +244,66 @@ export class FusedStream<T> extends Observable<StreamElement<T>> {
       : new FusedStream<R>(source, [stage]);
   }
 }
+
+/** What a multi-input operator does with one of its inputs. */
+export interface InputObserver {
+  next(element: unknown): void;
+  error(err: unknown): void;
+  complete(): void;
+}
+
+class InputSubscriber extends Subscriber<unknown> {
+  constructor(
+    destination: Subscriber<unknown>,
+    private readonly observer: InputObserver,
+    private readonly origin: ErrorOrigin,
+  ) {
+    super(destination);
+  }
+  protected override _next(x: unknown): void {
+    try {
+      this.observer.next(x);
+    } catch (err) {
+      this.isStopped = true;
+      (this.destination as Subscriber<unknown>).error(wrapUserError(this.origin, err));
+      this.unsubscribe();
+    }
+  }
+  protected override _error(err: unknown): void {
+    try {
+      this.observer.error(err);
+    } finally {
+      this.unsubscribe();
+    }
+  }
+  protected override _complete(): void {
+    try {
+      this.observer.complete();
+    } catch (err) {
+      (this.destination as Subscriber<unknown>).error(wrapUserError(this.origin, err));
+    } finally {
+      this.unsubscribe();
+    }
+  }
+}
+
+/**
+ * Subscribes one input of a multi-input operator (union, connect, joins). The input's subscription is
+ * chained to `destination`, so unsubscribing downstream stops even a synchronous input at once; anything
+ * the observer throws errors `destination` with a typed error.
+ *
+ * @example
+ * ```ts
+ * new Observable((destination) => {
+ *   inputs.forEach((input, i) => subscribeInput(input, destination, { next: (x) => valve.push(i, x), error: (e) => destination.error(e), complete: () => valve.complete(i) }, origin));
+ * })
+ * ```
+ */
+export function subscribeInput(
+  source: Observable<unknown>,
+  destination: Subscriber<unknown>,
+  observer: InputObserver,
+  origin: ErrorOrigin,
+): void {
+  source.subscribe(new InputSubscriber(destination, observer, origin));
+}

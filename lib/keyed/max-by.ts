@@ -1,0 +1,40 @@
+import type { OperatorFunction } from 'rxjs';
+import type { OperatorOptions } from '../core/runtime-context';
+import type { StreamElement } from '../core/stream-element';
+import { comparableField, type FieldRef, rollingAggregate } from './rolling-aggregate-internals';
+
+/**
+ * A rolling "record with the maximum" per key: emits the whole record holding the largest `field` so
+ * far. On ties the first such record wins, or the latest when `first` is false.
+ *
+ * It's like Flink's `KeyedStream.maxBy`.
+ *
+ * ```text
+ * source (keyed by k):  --{k:a,n:1,t:x}--{k:a,n:3,t:y}--{k:a,n:3,t:z}--|
+ * maxBy('n'):           --{k:a,n:1,t:x}--{k:a,n:3,t:y}--{k:a,n:3,t:y}--|
+ * maxBy('n', false):    --{k:a,n:1,t:x}--{k:a,n:3,t:y}--{k:a,n:3,t:z}--|
+ * ```
+ *
+ * @example
+ * ```ts
+ * trades$.pipe(keyBy((t) => t.symbol), maxBy('price'))
+ * ```
+ * @throws NotKeyedError when the stream is not keyed; InvalidArgumentError when the field is not a
+ * number, bigint or string.
+ * @see minBy, max, Flink's `KeyedStream.maxBy`
+ */
+export function maxBy<T>(field?: FieldRef<T>, first = true, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  const f = field as string | number | undefined;
+  return rollingAggregate<T, { record: T; acc: number | bigint | string }>('maxBy', options, (origin) => ({
+    create: (value) => ({ record: value, acc: comparableField(origin, value, f) }),
+    update: (s, value) => {
+      const v = comparableField(origin, value, f);
+      if (v > s.acc || (v === s.acc && !first)) {
+        s.acc = v;
+        s.record = value;
+      }
+      return s;
+    },
+    result: (s) => s.record,
+  }));
+}

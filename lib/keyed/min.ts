@@ -1,0 +1,37 @@
+import type { OperatorFunction } from 'rxjs';
+import type { OperatorOptions } from '../core/runtime-context';
+import type { StreamElement } from '../core/stream-element';
+import { comparableField, type FieldRef, rollingAggregate, withField } from './rolling-aggregate-internals';
+
+/**
+ * A rolling minimum of one field per key: emits the key's first record with `field` replaced by the
+ * smallest value seen so far. The other fields stay as in the first record; use {@link minBy} for the
+ * whole record holding the minimum.
+ *
+ * It's like Flink's `KeyedStream.min`.
+ *
+ * ```text
+ * source (keyed by k):  --{k:a,n:3,t:x}--{k:a,n:1,t:y}--{k:a,n:2,t:z}--|
+ * min('n'):             --{k:a,n:3,t:x}--{k:a,n:1,t:x}--{k:a,n:1,t:x}--|
+ * ```
+ *
+ * @example
+ * ```ts
+ * readings$.pipe(keyBy((r) => r.sensor), min('celsius'))
+ * ```
+ * @throws NotKeyedError when the stream is not keyed; InvalidArgumentError when the field is not a
+ * number, bigint or string.
+ * @see max, minBy, Flink's `KeyedStream.min`
+ */
+export function min<T>(field?: FieldRef<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  const f = field as string | number | undefined;
+  return rollingAggregate<T, { first: T; acc: number | bigint | string }>('min', options, (origin) => ({
+    create: (value) => ({ first: value, acc: comparableField(origin, value, f) }),
+    update: (s, value) => {
+      const v = comparableField(origin, value, f);
+      if (v <= s.acc) s.acc = v;
+      return s;
+    },
+    result: (s) => withField(s.first, f, s.acc),
+  }));
+}
