@@ -1,0 +1,160 @@
+import { lastValueFrom, of, toArray } from 'rxjs';
+import { marbles } from 'rxjs-marbles/jest';
+import {
+  assignWatermarks,
+  InvalidArgumentError,
+  InvalidTimestampError,
+  Job,
+  UserFunctionError,
+  WatermarkStrategy,
+} from '../../lib/index';
+import { active, idle, maxWm, rec, start, wm } from '../../lib/testing/index';
+
+describe('assignWatermarks', () => {
+  it('emits bounded-out-of-orderness watermarks periodically in virtual time', marbles((m) => {
+    const source = m.cold('a---bc---|', { a: rec('a', 2000), b: rec('b', 4000), c: rec('c', 3000) });
+    const strategy = WatermarkStrategy.forBoundedOutOfOrderness(1000);
+    const out = source.pipe(assignWatermarks(strategy, { interval: 5, scheduler: m.scheduler }));
+    m.expect(out).toBeObservable('a---b(cW)(M|)', {
+      a: rec('a', 2000),
+      b: rec('b', 4000),
+      W: wm(2999),
+      c: rec('c', 3000),
+      M: maxWm(),
+    });
+  }));
+
+  it('takes timestamps from the assigner, given the previous timestamp', marbles((m) => {
+    const seen: Array<number | undefined> = [];
+    const source = m.cold('ab|', { a: { t: 10 }, b: rec({ t: 20 }, 7) });
+    const strategy = WatermarkStrategy.forMonotonousTimestamps().withTimestampAssigner((v: { t: number }, prev) => {
+      seen.push(prev);
+      return v.t;
+    });
+    // at the end the generator emits once more (19), then the end-of-input watermark
+    m.expect(source.pipe(assignWatermarks(strategy, { interval: 0 }))).toBeObservable('ab(WM|)', {
+      a: rec({ t: 10 }, 10),
+      b: rec({ t: 20 }, 20),
+      W: wm(19),
+      M: maxWm(),
+    });
+    m.flush();
+    expect(seen).toEqual([undefined, 7]);
+  }));
+
+  it('emits monotonous watermarks as max timestamp - 1 and never backwards', marbles((m) => {
+    const source = m.cold('a 9ms b 9ms c 9ms d 9ms |', { a: rec(1, 10), b: rec(2, 30), c: rec(3, 20), d: rec(4, 30) });
+    const out = source.pipe(assignWatermarks(WatermarkStrategy.forMonotonousTimestamps(), { interval: 5, scheduler: m.scheduler }));
+    m.expect(out).toBeObservable('a 4ms W 4ms (bX) 6ms c 9ms d 9ms (M|)', {
+      a: rec(1, 10),
+      W: wm(9),
+      b: rec(2, 30),
+      X: wm(29),
+      c: rec(3, 20),
+      d: rec(4, 30),
+      M: maxWm(),
+    });
+  }));
+
+  it('emits punctuated watermarks from a custom generator right after the record', marbles((m) => {
+    const strategy = WatermarkStrategy.forGenerator<{ end: boolean }>(() => ({
+      onEvent: (e, ts, out) => {
+        if (e.end) out.emitWatermark(ts);
+      },
+      onPeriodicEmit: () => {},
+    }));
+    const source = m.cold('a 9ms b 9ms c 9ms |', { a: rec({ end: false }, 1), b: rec({ end: true }, 2), c: rec({ end: false }, 3) });
+    m.expect(source.pipe(assignWatermarks(strategy, { interval: 0 }))).toBeObservable('a 9ms (bW) 6ms c 9ms (M|)', {
+      a: rec({ end: false }, 1),
+      b: rec({ end: true }, 2),
+      W: wm(2),
+      c: rec({ end: false }, 3),
+      M: maxWm(),
+    });
+  }));
+
+  it('emits no watermark but the final one with noWatermarks()', marbles((m) => {
+    const source = m.cold('a---b---|', { a: rec(1, 100), b: rec(2, 200) });
+    const out = source.pipe(assignWatermarks(WatermarkStrategy.noWatermarks(), { interval: 1, scheduler: m.scheduler }));
+    m.expect(out).toBeObservable('a---b---(M|)', { a: rec(1, 100), b: rec(2, 200), M: maxWm() });
+  }));
+
+  it('drops upstream watermarks and statuses but forwards the end-of-input watermark', marbles((m) => {
+    const source = m.cold('aWiM|', { a: rec(1, 5), W: wm(100), i: idle(), M: maxWm() });
+    const out = source.pipe(assignWatermarks(WatermarkStrategy.noWatermarks(), { interval: 0 }));
+    m.expect(out).toBeObservable('a--M|', { a: rec(1, 5), M: maxWm() });
+  }));
+
+  it('marks the input idle after the idle timeout and active again on the next record', marbles((m) => {
+    const source = m.cold('a 30ms b 5ms |', { a: rec('a', 100), b: rec('b', 200) });
+    const strategy = WatermarkStrategy.forBoundedOutOfOrderness(0).withIdleness(10);
+    const out = source.pipe(assignWatermarks(strategy, { interval: 5, scheduler: m.scheduler }));
+    m.expect(out).toBeObservable('a 4ms W 19ms i 5ms (Ab) X 1ms (M|)', {
+      a: rec('a', 100),
+      W: wm(99),
+      X: wm(199),
+      i: idle(),
+      A: active(),
+      b: rec('b', 200),
+      M: maxWm(),
+    });
+  }));
+
+  it('emits only the final watermark in batch mode', marbles((m) => {
+    const job = new Job({ executionMode: 'batch' });
+    const source = m.cold('Sa---b---|', { S: start(job, true), a: rec(1, 100), b: rec(2, 200) });
+    const out = source.pipe(assignWatermarks(WatermarkStrategy.forMonotonousTimestamps(), { interval: 1, scheduler: m.scheduler }));
+    m.expect(out).toBeObservable('Sa---b---(M|)', { S: start(job, true), a: rec(1, 100), b: rec(2, 200), M: maxWm() });
+  }));
+
+  describe('bad input', () => {
+    const cases: Array<[string, unknown]> = [
+      ['NaN', NaN],
+      ['Infinity', Infinity],
+      ['-Infinity', -Infinity],
+      ['a string', '1000'],
+      ['null', null],
+      ['beyond the safe range', 2 ** 60],
+    ];
+    it.each(cases)('errors with InvalidTimestampError when the assigner returns %s', async (_name, bad) => {
+      const strategy = WatermarkStrategy.forMonotonousTimestamps().withTimestampAssigner(() => bad as number);
+      const err = await lastValueFrom(of(1, 2).pipe(assignWatermarks(strategy, { interval: 0 }), toArray())).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidTimestampError);
+      expect((err as Error).message).toMatch(/^assignWatermarks: invalid timestamp /);
+      expect((err as InvalidTimestampError).value).toBe(bad);
+    });
+
+    it('names the uid in the error', async () => {
+      const strategy = WatermarkStrategy.forMonotonousTimestamps().withTimestampAssigner(() => NaN);
+      const err = await lastValueFrom(of(1).pipe(assignWatermarks(strategy, { interval: 0, uid: 'wm-1' }))).catch((e: unknown) => e);
+      expect((err as Error).message).toBe(
+        'assignWatermarks (uid "wm-1"): invalid timestamp NaN: the timestamp assigner must return a finite number of milliseconds',
+      );
+    });
+
+    it('errors when a record has no timestamp and there is no assigner', async () => {
+      const err = await lastValueFrom(of('x').pipe(assignWatermarks(WatermarkStrategy.forMonotonousTimestamps(), { interval: 0 }))).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidTimestampError);
+      expect((err as Error).message).toContain('has no timestamp assigner');
+    });
+
+    it('wraps an assigner that throws in a UserFunctionError', async () => {
+      const strategy = WatermarkStrategy.forMonotonousTimestamps().withTimestampAssigner(() => {
+        throw new Error('bad row');
+      });
+      const err = await lastValueFrom(of(1).pipe(assignWatermarks(strategy, { interval: 0 }))).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserFunctionError);
+      expect((err as Error).message).toBe('assignWatermarks: user function threw: bad row');
+    });
+
+    it.each([-1, NaN, Infinity])('refuses an out-of-orderness of %s', (ms) => {
+      expect(() => WatermarkStrategy.forBoundedOutOfOrderness(ms)).toThrow(InvalidArgumentError);
+      expect(() => WatermarkStrategy.forBoundedOutOfOrderness(ms)).toThrow(/WatermarkStrategy.forBoundedOutOfOrderness: maxOutOfOrdernessMs must be/);
+    });
+
+    it('refuses a negative idle timeout and a negative interval', () => {
+      expect(() => WatermarkStrategy.noWatermarks().withIdleness(-5)).toThrow(/withIdleness: idleTimeoutMs must be .* got -5/);
+      expect(() => assignWatermarks(WatermarkStrategy.noWatermarks(), { interval: -1 })).toThrow(InvalidArgumentError);
+    });
+  });
+});
