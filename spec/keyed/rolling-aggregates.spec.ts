@@ -71,7 +71,7 @@ describe('rolling aggregations', () => {
 
   it('names fields by tuple index, and aggregates plain numbers without a field', async () => {
     const tuples = await lastValueFrom(
-      of<[string, number]>(['a', 1], ['a', 2], ['b', 7]).pipe(keyBy((t: [string, number]) => t[0]), sum(1), values(), toArray()),
+      of(['a', 1] as [string, number], ['a', 2] as [string, number], ['b', 7] as [string, number]).pipe(keyBy((t: [string, number]) => t[0]), sum(1), values(), toArray()),
     );
     expect(tuples).toEqual([['a', 1], ['a', 3], ['b', 7]]);
     const plain = await lastValueFrom(of(1, 2, 3, 4).pipe(keyBy((x: number) => x % 2), sum(), values(), toArray()));
@@ -199,5 +199,5 @@ describe('rolling aggregations (properties against a brute-force model)', () => 
 });
 
 function fromStart(job: Job, rows: Row[]) {
-  return of<unknown>(start(job, true), ...rows);
+  return of(start(job, true) as unknown as Row, ...rows);
 }
