@@ -19,8 +19,9 @@ async function bundle(entry: string): Promise<{ imports: string[]; code: string 
         name: 'record-node-builtins',
         setup(b) {
           b.onResolve({ filter: /.*/ }, (args) => {
-            if (builtins.has(args.path)) imports.push(`${args.path} (from ${args.importer})`);
-            return undefined;
+            if (!builtins.has(args.path)) return undefined;
+            imports.push(`${args.path} (from ${args.importer})`);
+            return { path: args.path, external: true };
           });
         },
       },
