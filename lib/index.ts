@@ -90,6 +90,66 @@ export { sum } from './keyed/sum';
 /* State */
 
 /* Windows */
+export { EventTimeSessionWindows, type SessionGapExtractor } from './windowing/assigners/event-time-session-windows';
+export { GlobalWindows } from './windowing/assigners/global-windows';
+export { ProcessingTimeSessionWindows } from './windowing/assigners/processing-time-session-windows';
+export { SlidingEventTimeWindows } from './windowing/assigners/sliding-event-time-windows';
+export { SlidingProcessingTimeWindows } from './windowing/assigners/sliding-processing-time-windows';
+export { TumblingEventTimeWindows } from './windowing/assigners/tumbling-event-time-windows';
+export { TumblingProcessingTimeWindows } from './windowing/assigners/tumbling-processing-time-windows';
+export type { MergingWindowAssigner, WindowAssigner, WindowAssignerContext } from './windowing/assigners/window-assigner';
+export { countWindow } from './windowing/count-window';
+export { CountEvictor } from './windowing/evictors/count-evictor';
+export { DeltaEvictor } from './windowing/evictors/delta-evictor';
+export type { Evictor, EvictorContext, TimestampedValue } from './windowing/evictors/evictor';
+export { TimeEvictor } from './windowing/evictors/time-evictor';
+export { windowCount, windowMax, windowMaxBy, windowMin, windowMinBy, windowSum } from './windowing/functions/built-in-aggregates';
+export type {
+  AggregateFunction,
+  ProcessWindowContext,
+  ProcessWindowFunction,
+  RichProcessWindowFunction,
+  WindowFunction,
+  WindowReduceFunction,
+  WindowStateStore,
+  WindowValueState,
+} from './windowing/functions/window-functions';
+export { globalWindow } from './windowing/global-window';
+export { MergingWindowSet } from './windowing/merging-window-set';
+export { sessionEventWindow } from './windowing/session-event-window';
+export { sessionProcessingWindow } from './windowing/session-processing-window';
+export { slidingEventWindow } from './windowing/sliding-event-window';
+export { slidingProcessingWindow } from './windowing/sliding-processing-window';
+export { ContinuousEventTimeTrigger } from './windowing/triggers/continuous-event-time-trigger';
+export { ContinuousProcessingTimeTrigger } from './windowing/triggers/continuous-processing-time-trigger';
+export { CountTrigger } from './windowing/triggers/count-trigger';
+export { DeltaTrigger, type DeltaFunction } from './windowing/triggers/delta-trigger';
+export { EventTimeTrigger } from './windowing/triggers/event-time-trigger';
+export { NeverTrigger } from './windowing/triggers/never-trigger';
+export { ProcessingTimeTrigger } from './windowing/triggers/processing-time-trigger';
+export { PurgingTrigger } from './windowing/triggers/purging-trigger';
+export {
+  TriggerResult,
+  type OnMergeContext,
+  type Trigger,
+  type TriggerContext,
+  type TriggerState,
+  type TriggerStateDescriptor,
+} from './windowing/triggers/trigger';
+export { tumblingEventWindow, type TimeWindowOptions } from './windowing/tumbling-event-window';
+export { tumblingProcessingWindow } from './windowing/tumbling-processing-window';
+export { window } from './windowing/window';
+export { windowAll } from './windowing/window-all';
+export {
+  NUM_LATE_RECORDS,
+  NUM_LATE_RECORDS_DROPPED,
+  WINDOW_STATE_SIZE,
+  windowStateSize,
+  type WindowOptions,
+} from './windowing/window-operator-internals';
+export { GlobalWindow } from './windowing/windows/global-window';
+export { floorMod, TimeWindow } from './windowing/windows/time-window';
+export type { Window } from './windowing/windows/window';
 
 /* Process functions */
 export { process } from './process/process';

@@ -1,0 +1,53 @@
+import { InvalidTimestampError } from '../../core/errors';
+import type { Timestamp } from '../../core/types';
+import { TimeWindow } from '../windows/time-window';
+
+/** The event timestamp of an element; a record without one cannot go to an event-time window. */
+export function requireTimestamp(assigner: string, timestamp: Timestamp | undefined, value: unknown): Timestamp {
+  if (timestamp === undefined) {
+    throw new InvalidTimestampError(
+      { operator: assigner },
+      value,
+      'an event-time window needs records with timestamps: apply assignWatermarks(strategy) upstream, or use a processing-time window',
+    );
+  }
+  return timestamp;
+}
+
+/** The tumbling window of size `size` (shifted by `offset`) holding `t`. */
+export function tumblingWindow(t: Timestamp, size: number, offset: number): TimeWindow {
+  const start = TimeWindow.startOf(t, offset, size);
+  return new TimeWindow(start, start + size);
+}
+
+/** Every sliding window of `size`, one each `slide`, holding `t`; the latest first. */
+export function slidingWindows(t: Timestamp, size: number, slide: number, offset: number): TimeWindow[] {
+  const windows: TimeWindow[] = [];
+  const last = TimeWindow.startOf(t, offset, slide);
+  for (let start = last; start > t - size; start -= slide) windows.push(new TimeWindow(start, start + size));
+  return windows;
+}
+
+/** Merges overlapping session windows: sorts by start and reports every group of two or more. */
+export function mergeSessions(windows: readonly TimeWindow[], merge: (toMerge: TimeWindow[], result: TimeWindow) => void): void {
+  const sorted = [...windows].sort((a, b) => a.start - b.start);
+  let group: TimeWindow[] = [];
+  let cover: TimeWindow | undefined;
+  const flush = (): void => {
+    if (group.length > 1 && cover !== undefined) merge(group, cover);
+  };
+  for (const w of sorted) {
+    if (cover === undefined) {
+      cover = w;
+      group = [w];
+    } else if (cover.intersects(w)) {
+      cover = cover.cover(w);
+      group.push(w);
+    } else {
+      flush();
+      cover = w;
+      group = [w];
+    }
+  }
+  flush();
+}

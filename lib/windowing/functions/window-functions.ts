@@ -1,0 +1,87 @@
+import type { OutputTag } from '../../core/output-tag';
+import type { RichFunction } from '../../core/runtime-context';
+import type { Collector, Key, Timestamp } from '../../core/types';
+import type { Window } from '../windows/window';
+
+/**
+ * An incremental aggregation: `add` folds each element into an accumulator; `getResult` renders it;
+ * `merge` combines two accumulators (for merging session windows).
+ *
+ * @example
+ * ```ts
+ * const average: AggregateFunction<number, { sum: number; n: number }, number> = {
+ *   createAccumulator: () => ({ sum: 0, n: 0 }),
+ *   add: (v, acc) => ({ sum: acc.sum + v, n: acc.n + 1 }),
+ *   getResult: (acc) => acc.sum / acc.n,
+ *   merge: (a, b) => ({ sum: a.sum + b.sum, n: a.n + b.n }),
+ * };
+ * ```
+ * @see Flink's `AggregateFunction`
+ */
+export interface AggregateFunction<IN, ACC, OUT> {
+  createAccumulator(): ACC;
+  add(value: IN, accumulator: ACC): ACC;
+  getResult(accumulator: ACC): OUT;
+  merge(a: ACC, b: ACC): ACC;
+}
+
+/** Combines two elements of a window into one (Flink's `ReduceFunction`). @example `(a, b) => a + b` */
+export type WindowReduceFunction<T> = (a: T, b: T) => T;
+
+/** A simple value of keyed state, scoped per window (`windowState()`) or per key (`globalState()`). */
+export interface WindowValueState<S> {
+  value(): S | undefined;
+  update(value: S): void;
+  clear(): void;
+}
+
+/** Per-window or per-key state a process window function can keep. */
+export interface WindowStateStore {
+  /** The value state of that name (created empty on first use). */
+  getState<S>(name: string): WindowValueState<S>;
+}
+
+/** What a {@link ProcessWindowFunction} receives besides the elements. */
+export interface ProcessWindowContext<W extends Window> {
+  readonly window: W;
+  currentWatermark(): Timestamp;
+  currentProcessingTime(): Timestamp;
+  /** State scoped to this key and window (dropped when the window is cleaned up). */
+  windowState(): WindowStateStore;
+  /** State scoped to this key, across windows. */
+  globalState(): WindowStateStore;
+  /** Emits to a side output, with the window's `maxTimestamp()` as timestamp. */
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+/** A process window function object, with an optional `clear` called when the window is cleaned up. */
+export interface RichProcessWindowFunction<IN, OUT, K, W extends Window> extends RichFunction {
+  process(key: K, ctx: ProcessWindowContext<W>, elements: IN[], out: Collector<OUT>): void;
+  clear?(ctx: ProcessWindowContext<W>): void;
+}
+
+/**
+ * Processes all elements of a window at once, with its context (window, time, state, side outputs).
+ * Combined with `reduce` or `aggregate`, `elements` holds the single pre-aggregated value.
+ *
+ * @example
+ * ```ts
+ * const withEnd: ProcessWindowFunction<number, { url: string; count: number; end: number }, string, TimeWindow> =
+ *   (url, ctx, [count], out) => out.collect({ url, count: count!, end: ctx.window.end });
+ * ```
+ * @see Flink's `ProcessWindowFunction`
+ */
+export type ProcessWindowFunction<IN, OUT, K, W extends Window> =
+  | ((key: K, ctx: ProcessWindowContext<W>, elements: IN[], out: Collector<OUT>) => void)
+  | RichProcessWindowFunction<IN, OUT, K, W>;
+
+/**
+ * The legacy full-window function for `apply`: key, window, elements, collector.
+ * @example `(key, window, elements, out) => out.collect({ key, n: elements.length, end: window.end })`
+ * @see Flink's `WindowFunction`
+ */
+export type WindowFunction<IN, OUT, K, W extends Window> = (key: K, window: W, elements: IN[], out: Collector<OUT>) => void;
+
+/** The key type of windowAll (no key). */
+export type NoKey = undefined;
+export type { Key };

@@ -1,0 +1,26 @@
+import type { OperatorFunction } from 'rxjs';
+import type { StreamElement } from '../core/stream-element';
+import type { Key } from '../core/types';
+import { GlobalWindows } from './assigners/global-windows';
+import type { WindowAssigner } from './assigners/window-assigner';
+import { window } from './window';
+import type { WindowOptions } from './window-operator-internals';
+import type { GlobalWindow } from './windows/global-window';
+
+/**
+ * Keyed global window: all elements of a key in one window that fires only by the trigger you give
+ * (the default trigger never fires).
+ *
+ * ```text
+ * globalWindow({ trigger: CountTrigger.of(2) }):  a-b-c-d| → [a,b] [a,b,c,d]
+ * ```
+ *
+ * @example
+ * ```ts
+ * events$.pipe(keyBy((e) => e.user), globalWindow({ trigger: DeltaTrigger.of(100, (a, b) => b.total - a.total) }))
+ * ```
+ * @see window, GlobalWindows
+ */
+export function globalWindow<T, R = T[]>(options?: WindowOptions<T, R, Key, GlobalWindow>): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  return window<T, R, GlobalWindow>(GlobalWindows.create() as unknown as WindowAssigner<T, GlobalWindow>, { name: 'globalWindow', ...options });
+}

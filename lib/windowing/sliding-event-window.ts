@@ -1,0 +1,27 @@
+import type { OperatorFunction } from 'rxjs';
+import type { StreamElement } from '../core/stream-element';
+import { SlidingEventTimeWindows } from './assigners/sliding-event-time-windows';
+import type { TimeWindowOptions } from './tumbling-event-window';
+import { window } from './window';
+import type { TimeWindow } from './windows/time-window';
+
+/**
+ * Keyed sliding event-time windows: `window(SlidingEventTimeWindows.of(size, slide, offset), opts)`. With
+ * an incremental aggregate each window keeps one accumulator; elements are never re-scanned.
+ *
+ * ```text
+ * slidingEventWindow(10, 5, { aggregate: windowCount() }), keyed by k
+ * source:  a(7) W(9) W(14) M
+ * output:  ---- 1(9) 1(14)         ([0,10) and [5,15) both hold a)
+ * ```
+ *
+ * @example
+ * ```ts
+ * clicks$.pipe(keyBy((c) => c.url), slidingEventWindow(10_000, 5_000, { aggregate: windowCount() }))
+ * ```
+ * @throws InvalidArgumentError when `size` or `slide` is not positive.
+ * @see window, SlidingEventTimeWindows
+ */
+export function slidingEventWindow<T, R = T[]>(size: number, slide: number, options?: TimeWindowOptions<T, R>): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  return window<T, R, TimeWindow>(SlidingEventTimeWindows.of(size, slide, options?.offset ?? 0), { name: 'slidingEventWindow', ...options });
+}

@@ -1,0 +1,26 @@
+import type { OperatorFunction } from 'rxjs';
+import type { StreamElement } from '../core/stream-element';
+import { SlidingProcessingTimeWindows } from './assigners/sliding-processing-time-windows';
+import type { TimeWindowOptions } from './tumbling-event-window';
+import { window } from './window';
+import type { TimeWindow } from './windows/time-window';
+
+/**
+ * Keyed sliding processing-time windows.
+ *
+ * ```text
+ * slidingProcessingWindow(10, 5, { aggregate: windowCount() }), keyed by k
+ * source (frames):  a@7 ... |@30
+ * output:           1@9 1@14        ([0,10) and [5,15))
+ * ```
+ *
+ * @example
+ * ```ts
+ * events$.pipe(keyBy((e) => e.type), slidingProcessingWindow(10_000, 1_000, { aggregate: windowCount() }))
+ * ```
+ * @throws InvalidArgumentError when `size` or `slide` is not positive.
+ * @see window, SlidingProcessingTimeWindows
+ */
+export function slidingProcessingWindow<T, R = T[]>(size: number, slide: number, options?: TimeWindowOptions<T, R>): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  return window<T, R, TimeWindow>(SlidingProcessingTimeWindows.of(size, slide, options?.offset ?? 0), { name: 'slidingProcessingWindow', ...options });
+}

@@ -1,0 +1,26 @@
+import type { OperatorFunction } from 'rxjs';
+import type { StreamElement } from '../core/stream-element';
+import { TumblingProcessingTimeWindows } from './assigners/tumbling-processing-time-windows';
+import type { TimeWindowOptions } from './tumbling-event-window';
+import { window } from './window';
+import type { TimeWindow } from './windows/time-window';
+
+/**
+ * Keyed tumbling processing-time windows: by the scheduler's clock (virtual under TestScheduler).
+ *
+ * ```text
+ * tumblingProcessingWindow(10, { aggregate: windowCount() }), keyed by k
+ * source (frames):  a@1 b@5 c@12 ... |@30
+ * output:           2@9 1@19
+ * ```
+ *
+ * @example
+ * ```ts
+ * events$.pipe(keyBy((e) => e.type), tumblingProcessingWindow(1000, { aggregate: windowCount(), scheduler }))
+ * ```
+ * @throws InvalidArgumentError when `size` is not positive.
+ * @see window, TumblingProcessingTimeWindows
+ */
+export function tumblingProcessingWindow<T, R = T[]>(size: number, options?: TimeWindowOptions<T, R>): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  return window<T, R, TimeWindow>(TumblingProcessingTimeWindows.of(size, options?.offset ?? 0), { name: 'tumblingProcessingWindow', ...options });
+}

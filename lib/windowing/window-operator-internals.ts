@@ -1,0 +1,404 @@
+/**
+ * The window operator, composed from its parts: an assigner (which windows), a trigger (when to fire),
+ * an optional evictor, the window contents strategy (incremental or buffered, from the window
+ * functions), a merging window set per key for sessions, and the timer service. Per-key state lives in
+ * one Map inside one subscription.
+ *
+ * Semantics follow Flink's WindowOperator: an element goes to every window the assigner gives that is
+ * not late (`maxTimestamp + allowedLateness <= watermark`); the trigger decides FIRE/PURGE on elements
+ * and timers; window state is removed when the watermark (processing time, for processing-time windows)
+ * reaches `maxTimestamp + allowedLateness`; an element for which every window was late is late: sent to
+ * `lateOutput` when given, and counted either way.
+ * @module
+ */
+import type { OperatorFunction } from 'rxjs';
+import { type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
+import type { MetricGroup } from '../core/metrics';
+import { operateElements } from '../core/operate-elements';
+import type { OutputTag } from '../core/output-tag';
+import { createRuntimeContext, type OperatorOptions, type RuntimeContext } from '../core/runtime-context';
+import { SideOutput } from '../core/side-output';
+import type { StreamElement } from '../core/stream-element';
+import { StreamRecord } from '../core/stream-record';
+import { type Collector, type Key, MAX_WATERMARK, type Timestamp } from '../core/types';
+import { mapKey } from '../keyed/key-group';
+import { type InternalTimer, InternalTimerService } from '../time/timer-service';
+import { isMerging, type WindowAssigner } from './assigners/window-assigner';
+import type { Evictor, EvictorContext } from './evictors/evictor';
+import { windowContents } from './functions/window-contents';
+import type {
+  AggregateFunction,
+  ProcessWindowContext,
+  ProcessWindowFunction,
+  RichProcessWindowFunction,
+  WindowFunction,
+  WindowReduceFunction,
+  WindowStateStore,
+  WindowValueState,
+} from './functions/window-functions';
+import { MergingWindowSet } from './merging-window-set';
+import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerContext, type TriggerState, type TriggerStateDescriptor } from './triggers/trigger';
+import type { Window } from './windows/window';
+
+/**
+ * Options of the window operators. At most one of `reduce`/`aggregate` (incremental) and one of
+ * `process`/`apply` (full window); `reduce`/`aggregate` with `process`/`apply` gives the full function
+ * the single pre-aggregated value. With no function at all, the output is the array of the window's
+ * elements.
+ */
+export interface WindowOptions<T, R, K = Key, W extends Window = Window> extends OperatorOptions {
+  /** Replaces the assigner's default trigger. */
+  trigger?: Trigger<T, W>;
+  /** Removes elements before/after the function runs (the window then buffers every element). */
+  evictor?: Evictor<T, W>;
+  /** How long (ms of event time) after a window's end late elements still update it (default 0). */
+  allowedLateness?: number;
+  /** Where elements too late for every window go; they are counted either way. */
+  lateOutput?: OutputTag<T>;
+  reduce?: WindowReduceFunction<T>;
+  aggregate?: AggregateFunction<T, any, any>;
+  process?: ProcessWindowFunction<any, R, K, W>;
+  apply?: WindowFunction<any, R, K, W>;
+}
+
+/** Flink's metric name for late elements dropped (not sent to a late output). */
+export const NUM_LATE_RECORDS_DROPPED = 'numLateRecordsDropped';
+/** Every late element, dropped or sent to the late output. */
+export const NUM_LATE_RECORDS = 'numLateRecords';
+/** Gauge: windows holding state right now. */
+export const WINDOW_STATE_SIZE = 'windowStateSize';
+
+class Slot<W extends Window> {
+  contents: unknown = undefined;
+  triggerState: Map<string, unknown> | undefined = undefined;
+  windowState: Map<string, unknown> | undefined = undefined;
+  lastEventTimer = Number.NaN;
+  constructor(readonly window: W) {}
+}
+
+class KeyWindows<W extends Window> {
+  readonly slots = new Map<string | number, Slot<W>>();
+  sessions: MergingWindowSet<W> | undefined = undefined;
+  globalState: Map<string, unknown> | undefined = undefined;
+  constructor(readonly key: Key | undefined) {}
+}
+
+function slotKey(w: Window): string | number {
+  const start = (w as { start?: unknown }).start;
+  return typeof start === 'number' ? start : w.id();
+}
+
+function mapStore(get: () => Map<string, unknown>, drop: () => void): WindowStateStore {
+  return {
+    getState<S>(name: string): WindowValueState<S> {
+      return {
+        value: () => get().get(name) as S | undefined,
+        update: (v: S) => void get().set(name, v),
+        clear: () => {
+          const m = get();
+          m.delete(name);
+          if (m.size === 0) drop();
+        },
+      };
+    },
+  };
+}
+
+/** Builds a window operator for `assigner`; `keyed` is false for windowAll. */
+export function windowOperator<T, R, W extends Window>(
+  operatorName: string,
+  assigner: WindowAssigner<T, W>,
+  options: WindowOptions<T, R, any, W> | undefined,
+  keyed: boolean,
+): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  const name = options?.name ?? operatorName;
+  const origin: ErrorOrigin = { operator: name, uid: options?.uid };
+  const lateness = options?.allowedLateness ?? 0;
+  if (typeof lateness !== 'number' || !Number.isFinite(lateness) || lateness < 0) {
+    throw new InvalidArgumentError(origin, 'allowedLateness', lateness, 'must be a finite number of milliseconds >= 0');
+  }
+  const trigger = options?.trigger ?? assigner.getDefaultTrigger();
+  const merging = isMerging(assigner);
+  if (merging && trigger.canMerge?.() !== true) {
+    throw new InvalidArgumentError(origin, 'trigger', trigger.name ?? 'custom trigger', 'must support merging (canMerge() and onMerge) to be used with session windows');
+  }
+  const contentsOf = windowContents<T, R, unknown, W>(name, {
+    reduce: options?.reduce,
+    aggregate: options?.aggregate,
+    process: options?.process,
+    apply: options?.apply,
+    evictor: options?.evictor,
+  });
+  const eventTime = assigner.isEventTime();
+  const cleanupTime = (w: W): Timestamp => {
+    if (!eventTime) return w.maxTimestamp();
+    const t = w.maxTimestamp() + lateness;
+    return t >= MAX_WATERMARK ? MAX_WATERMARK : t;
+  };
+  const processFn = options?.process;
+  const rich = processFn !== undefined && typeof processFn !== 'function' ? (processFn as RichProcessWindowFunction<unknown, R, unknown, W>) : undefined;
+  const allKey = '\u0000all';
+
+  return operateElements<T, StreamElement<R>>({ name, options }, (destination) => {
+    const keys = new Map<unknown, KeyWindows<W>>();
+    let runtime: RuntimeContext | undefined;
+    let metrics: MetricGroup | undefined;
+    let timers!: InternalTimerService<W>;
+    let liveSlots = 0;
+    let opened = false;
+    // the (key, window) the trigger context and the function context currently act on
+    let kw!: KeyWindows<W>;
+    let slot!: Slot<W>;
+    let mergedSlots: Slot<W>[] = [];
+
+    const countLate = (n: string): void => metrics!.counter(n).inc();
+
+    const triggerState = <S>(d: TriggerStateDescriptor<S>): TriggerState<S> => {
+      const s = slot;
+      return {
+        get: () => s.triggerState?.get(d.name) as S | undefined,
+        set: (v) => void (s.triggerState ??= new Map()).set(d.name, v),
+        clear: () => void s.triggerState?.delete(d.name),
+      };
+    };
+    const ctx: OnMergeContext & EvictorContext = {
+      currentProcessingTime: () => runtime!.currentProcessingTime(),
+      currentWatermark: () => timers.currentWatermark(),
+      registerEventTimeTimer: (t) => {
+        if (slot.lastEventTimer === t) return;
+        slot.lastEventTimer = t;
+        timers.registerEventTimeTimer(kw.key, slot.window, t);
+      },
+      registerProcessingTimeTimer: (t) => timers.registerProcessingTimeTimer(kw.key, slot.window, t),
+      deleteEventTimeTimer: (t) => {
+        if (slot.lastEventTimer === t) slot.lastEventTimer = Number.NaN;
+        timers.deleteEventTimeTimer(kw.key, slot.window, t);
+      },
+      deleteProcessingTimeTimer: (t) => timers.deleteProcessingTimeTimer(kw.key, slot.window, t),
+      getPartitionedState: triggerState,
+      mergePartitionedState: <S>(d: TriggerStateDescriptor<S>) => {
+        let acc = slot.triggerState?.get(d.name) as S | undefined;
+        for (const m of mergedSlots) {
+          const v = m.triggerState?.get(d.name) as S | undefined;
+          if (v === undefined) continue;
+          acc = acc === undefined ? v : d.merge !== undefined ? d.merge(acc, v) : v;
+        }
+        if (acc !== undefined) (slot.triggerState ??= new Map()).set(d.name, acc);
+      },
+    };
+
+    const windowStore = mapStore(
+      () => (slot.windowState ??= new Map()),
+      () => (slot.windowState = undefined),
+    );
+    const globalStore = mapStore(
+      () => (kw.globalState ??= new Map()),
+      () => (kw.globalState = undefined),
+    );
+    const processCtx: ProcessWindowContext<W> & EvictorContext = {
+      get window() {
+        return slot.window;
+      },
+      currentWatermark: () => timers.currentWatermark(),
+      currentProcessingTime: () => runtime!.currentProcessingTime(),
+      windowState: () => windowStore,
+      globalState: () => globalStore,
+      output: <X>(tag: OutputTag<X>, value: X) =>
+        destination.next(new SideOutput(tag, new StreamRecord(value, slot.window.maxTimestamp(), keyed ? kw.key : undefined))),
+    };
+    const out: Collector<R> = {
+      collect: (v) => destination.next(new StreamRecord(v, slot.window.maxTimestamp(), keyed ? kw.key : undefined)),
+    };
+
+    const keyWindows = (key: Key | undefined): KeyWindows<W> => {
+      const mk = key === undefined ? allKey : typeof key === 'object' ? mapKey(key) : key;
+      let k = keys.get(mk);
+      if (k === undefined) {
+        k = new KeyWindows<W>(key);
+        if (merging) k.sessions = new MergingWindowSet(assigner);
+        keys.set(mk, k);
+      }
+      return k;
+    };
+    const dropKeyIfEmpty = (k: KeyWindows<W>): void => {
+      if (k.slots.size === 0 && k.globalState === undefined && (k.sessions === undefined || k.sessions.size === 0)) {
+        keys.delete(k.key === undefined ? allKey : typeof k.key === 'object' ? mapKey(k.key) : k.key);
+      }
+    };
+    const getSlot = (k: KeyWindows<W>, w: W, create: boolean): Slot<W> | undefined => {
+      const sk = slotKey(w);
+      let s = k.slots.get(sk);
+      if (s === undefined && create) {
+        s = new Slot(w);
+        k.slots.set(sk, s);
+        liveSlots++;
+      }
+      return s;
+    };
+    const removeSlot = (k: KeyWindows<W>, w: W): void => {
+      if (k.slots.delete(slotKey(w))) liveSlots--;
+    };
+
+    const emit = (): void => {
+      if (slot.contents === undefined) return;
+      slot.contents = contentsOf.emit(keyed ? kw.key : undefined, slot.window, slot.contents, processCtx, out);
+    };
+    const purge = (): void => {
+      slot.contents = undefined;
+    };
+    const registerCleanupTimer = (w: W): void => {
+      const t = cleanupTime(w);
+      if (t === MAX_WATERMARK) return;
+      if (eventTime) ctx.registerEventTimeTimer(t);
+      else ctx.registerProcessingTimeTimer(t);
+    };
+    const deleteCleanupTimer = (w: W): void => {
+      const t = cleanupTime(w);
+      if (t === MAX_WATERMARK) return;
+      if (eventTime) ctx.deleteEventTimeTimer(t);
+      else ctx.deleteProcessingTimeTimer(t);
+    };
+    const clearAllState = (): void => {
+      const w = slot.window;
+      purge();
+      trigger.clear(w, ctx);
+      rich?.clear?.(processCtx);
+      slot.windowState = undefined;
+      removeSlot(kw, w);
+      kw.sessions?.retireWindow(w);
+      dropKeyIfEmpty(kw);
+    };
+
+    const onTimer = (timer: InternalTimer<W>, isEvent: boolean): void => {
+      const mk = timer.key === undefined ? allKey : typeof timer.key === 'object' ? mapKey(timer.key) : timer.key;
+      const k = keys.get(mk);
+      if (k === undefined) return;
+      const w = timer.namespace;
+      if (merging && !k.sessions!.has(w)) return; // a window merged away
+      kw = k;
+      const s = getSlot(k, w, false);
+      slot = s ?? new Slot(w);
+      if (slot.lastEventTimer === timer.time) slot.lastEventTimer = Number.NaN;
+      const r = isEvent ? trigger.onEventTime(timer.time, w, ctx) : trigger.onProcessingTime(timer.time, w, ctx);
+      if (isFire(r)) emit();
+      if (isPurge(r)) purge();
+      if (eventTime === isEvent && timer.time === cleanupTime(w) && s !== undefined) clearAllState();
+    };
+
+    const addToWindow = (value: T, timestamp: Timestamp | undefined, w: W): void => {
+      slot = getSlot(kw, w, true)!;
+      slot.contents = contentsOf.add(slot.contents, value, timestamp);
+      const r = trigger.onElement(value, timestamp, w, ctx);
+      if (isFire(r)) emit();
+      if (isPurge(r)) purge();
+      registerCleanupTimer(w);
+    };
+
+    const isWindowLate = (w: W): boolean => eventTime && cleanupTime(w) <= timers.currentWatermark();
+
+    return {
+      open(job) {
+        runtime = createRuntimeContext(name, options, job);
+        metrics = runtime.metrics;
+        metrics.counter(NUM_LATE_RECORDS_DROPPED);
+        metrics.counter(NUM_LATE_RECORDS);
+        metrics.gauge(WINDOW_STATE_SIZE, () => liveSlots);
+        timers = new InternalTimerService<W>({
+          scheduler: runtime.scheduler,
+          namespaceId: (w) => w.id(),
+          onEventTime: (t) => onTimer(t, true),
+          onProcessingTime: (t) => onTimer(t, false),
+          onError: (err) => destination.error(err),
+        });
+        opened = true;
+        rich?.open?.(runtime);
+      },
+      record(value, timestamp, key) {
+        if (keyed && key === undefined) throw new NotKeyedError(origin, `${name} (a keyed window)`);
+        kw = keyWindows(keyed ? key : undefined);
+        const windows = assigner.assignWindows(value, timestamp, { currentProcessingTime: () => runtime!.currentProcessingTime() });
+        let skipped = true;
+        for (const w of windows) {
+          if (merging) {
+            const k = kw;
+            const actual = k.sessions!.addWindow(w, (result, mergedWindows) => {
+              if (eventTime && cleanupTime(result) <= timers.currentWatermark()) {
+                throw new InvalidArgumentError(origin, 'session merge', result.toString(), 'would end before the current watermark');
+              }
+              const resultSlot = new Slot(result);
+              mergedSlots = mergedWindows.map((m) => getSlot(k, m, false)).filter((s): s is Slot<W> => s !== undefined);
+              slot = resultSlot;
+              trigger.onMerge!(result, ctx);
+              const carried = resultSlot.lastEventTimer;
+              for (const m of mergedSlots) {
+                slot = m;
+                trigger.clear(m.window, ctx);
+                deleteCleanupTimer(m.window);
+              }
+              let contents: unknown = undefined;
+              let wState: Map<string, unknown> | undefined;
+              for (const m of mergedSlots) {
+                if (m.contents !== undefined) contents = contents === undefined ? m.contents : contentsOf.merge(contents, m.contents);
+                if (m.windowState !== undefined) wState = new Map([...(wState ?? []), ...m.windowState]);
+                removeSlot(k, m.window);
+              }
+              resultSlot.contents = contents;
+              resultSlot.windowState = wState;
+              resultSlot.lastEventTimer = carried;
+              k.slots.set(slotKey(result), resultSlot);
+              liveSlots++;
+              mergedSlots = [];
+            });
+            kw = k;
+            if (isWindowLate(actual)) {
+              k.sessions!.retireWindow(actual);
+              continue;
+            }
+            skipped = false;
+            addToWindow(value, timestamp, actual);
+          } else {
+            if (isWindowLate(w)) continue;
+            skipped = false;
+            addToWindow(value, timestamp, w);
+          }
+        }
+        if (skipped) {
+          if (eventTime && timestamp !== undefined && timestamp + lateness <= timers.currentWatermark()) {
+            countLate(NUM_LATE_RECORDS);
+            const late = options?.lateOutput;
+            if (late !== undefined) destination.next(new SideOutput(late, new StreamRecord(value, timestamp, key)));
+            else countLate(NUM_LATE_RECORDS_DROPPED);
+          }
+          dropKeyIfEmpty(kw);
+        }
+      },
+      watermark(mark) {
+        timers.advanceWatermark(mark.time);
+        destination.next(mark);
+      },
+      complete() {
+        // bounded input in batch mode: processing-time windows fire as if time ran to the end
+        if (runtime?.executionMode === 'batch' && !eventTime) {
+          for (const k of [...keys.values()]) {
+            for (const s of [...k.slots.values()]) {
+              kw = k;
+              slot = s;
+              emit();
+              clearAllState();
+            }
+          }
+        }
+        destination.complete();
+      },
+      finalize() {
+        timers?.dispose();
+        if (opened) rich?.close?.();
+      },
+    };
+  });
+}
+
+/** Inspects a metric group for the window state size gauge (for tests and dashboards). */
+export function windowStateSize(metrics: MetricGroup): number {
+  return metrics.snapshot()[WINDOW_STATE_SIZE] ?? 0;
+}
