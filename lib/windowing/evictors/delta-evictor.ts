@@ -7,7 +7,7 @@ import type { Evictor, TimestampedValue } from './evictor';
  * Evicts the elements whose distance (by `delta`) to the newest element is at least `threshold`.
  *
  * ```text
- * DeltaEvictor.of(5, (a, b) => Math.abs(b - a)): elements 1, 4, 8, 9 → keeps 4, 8, 9
+ * DeltaEvictor.of(6, (a, b) => Math.abs(b - a)): elements 1, 4, 8, 9 → keeps 4, 8, 9 (9 - 1 >= 6)
  * ```
  *
  * @example
