@@ -146,6 +146,7 @@ export {
   WINDOW_STATE_SIZE,
   windowStateSize,
   type WindowOptions,
+  type WindowResult,
 } from './windowing/window-operator-internals';
 export { GlobalWindow } from './windowing/windows/global-window';
 export { floorMod, TimeWindow } from './windowing/windows/time-window';

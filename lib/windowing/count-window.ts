@@ -7,7 +7,7 @@ import { CountEvictor } from './evictors/count-evictor';
 import { CountTrigger } from './triggers/count-trigger';
 import { PurgingTrigger } from './triggers/purging-trigger';
 import { window } from './window';
-import type { WindowOptions } from './window-operator-internals';
+import type { WindowOptions, WindowResult } from './window-operator-internals';
 import type { GlobalWindow } from './windows/global-window';
 
 /**
@@ -29,23 +29,23 @@ import type { GlobalWindow } from './windows/global-window';
  * @throws InvalidArgumentError when `size` or `slide` is not a positive integer.
  * @see window, GlobalWindows, CountTrigger, CountEvictor
  */
-export function countWindow<T, R = T[]>(
+export function countWindow<T, O extends WindowOptions<T, any, Key, GlobalWindow> = WindowOptions<T, T[], Key, GlobalWindow>>(
   size: number,
   slide?: number,
-  options?: WindowOptions<T, R, Key, GlobalWindow>,
-): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  options?: O,
+): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
   if (!Number.isInteger(size) || size <= 0) throw new InvalidArgumentError({ operator: 'countWindow' }, 'size', size, 'must be a positive integer');
   if (slide !== undefined && (!Number.isInteger(slide) || slide <= 0)) {
     throw new InvalidArgumentError({ operator: 'countWindow' }, 'slide', slide, 'must be a positive integer');
   }
   const assigner = GlobalWindows.create() as unknown as import('./assigners/window-assigner').WindowAssigner<T, GlobalWindow>;
   if (slide === undefined) {
-    return window<T, R, GlobalWindow>(assigner, { name: 'countWindow', ...options, trigger: PurgingTrigger.of(CountTrigger.of<GlobalWindow>(size)) });
+    return window<T, GlobalWindow, O>(assigner, { name: 'countWindow', ...options, trigger: PurgingTrigger.of(CountTrigger.of<GlobalWindow>(size)) } as unknown as O);
   }
-  return window<T, R, GlobalWindow>(assigner, {
+  return window<T, GlobalWindow, O>(assigner, {
     name: 'countWindow',
     ...options,
     evictor: CountEvictor.of<T, GlobalWindow>(size),
     trigger: CountTrigger.of<GlobalWindow>(slide),
-  });
+  } as unknown as O);
 }

@@ -4,7 +4,7 @@ import type { Key } from '../core/types';
 import { GlobalWindows } from './assigners/global-windows';
 import type { WindowAssigner } from './assigners/window-assigner';
 import { window } from './window';
-import type { WindowOptions } from './window-operator-internals';
+import type { WindowOptions, WindowResult } from './window-operator-internals';
 import type { GlobalWindow } from './windows/global-window';
 
 /**
@@ -21,6 +21,8 @@ import type { GlobalWindow } from './windows/global-window';
  * ```
  * @see window, GlobalWindows
  */
-export function globalWindow<T, R = T[]>(options?: WindowOptions<T, R, Key, GlobalWindow>): OperatorFunction<StreamElement<T>, StreamElement<R>> {
-  return window<T, R, GlobalWindow>(GlobalWindows.create() as unknown as WindowAssigner<T, GlobalWindow>, { name: 'globalWindow', ...options });
+export function globalWindow<T, O extends WindowOptions<T, any, Key, GlobalWindow> = WindowOptions<T, T[], Key, GlobalWindow>>(
+  options?: O,
+): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  return window<T, GlobalWindow, O>(GlobalWindows.create() as unknown as WindowAssigner<T, GlobalWindow>, { name: 'globalWindow', ...options } as O);
 }

@@ -3,7 +3,7 @@ import type { StreamElement } from '../core/stream-element';
 import type { Key } from '../core/types';
 import { EventTimeSessionWindows, type SessionGapExtractor } from './assigners/event-time-session-windows';
 import { window } from './window';
-import type { WindowOptions } from './window-operator-internals';
+import type { WindowOptions, WindowResult } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
 
 /**
@@ -23,10 +23,10 @@ import type { TimeWindow } from './windows/time-window';
  * @throws InvalidArgumentError when the gap is not positive (for a gap function, when it returns one).
  * @see window, EventTimeSessionWindows
  */
-export function sessionEventWindow<T, R = T[]>(
+export function sessionEventWindow<T, O extends WindowOptions<T, any, Key, TimeWindow> = WindowOptions<T, T[], Key, TimeWindow>>(
   gap: number | SessionGapExtractor<T>,
-  options?: WindowOptions<T, R, Key, TimeWindow>,
-): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  options?: O,
+): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
   const assigner = typeof gap === 'function' ? EventTimeSessionWindows.withDynamicGap(gap) : (EventTimeSessionWindows.withGap(gap) as EventTimeSessionWindows<T>);
-  return window<T, R, TimeWindow>(assigner, { name: 'sessionEventWindow', ...options });
+  return window<T, TimeWindow, O>(assigner, { name: 'sessionEventWindow', ...options } as O);
 }

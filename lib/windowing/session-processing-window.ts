@@ -4,7 +4,7 @@ import type { Key } from '../core/types';
 import type { SessionGapExtractor } from './assigners/event-time-session-windows';
 import { ProcessingTimeSessionWindows } from './assigners/processing-time-session-windows';
 import { window } from './window';
-import type { WindowOptions } from './window-operator-internals';
+import type { WindowOptions, WindowResult } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
 
 /**
@@ -23,11 +23,11 @@ import type { TimeWindow } from './windows/time-window';
  * @throws InvalidArgumentError when the gap is not positive.
  * @see window, ProcessingTimeSessionWindows
  */
-export function sessionProcessingWindow<T, R = T[]>(
+export function sessionProcessingWindow<T, O extends WindowOptions<T, any, Key, TimeWindow> = WindowOptions<T, T[], Key, TimeWindow>>(
   gap: number | SessionGapExtractor<T>,
-  options?: WindowOptions<T, R, Key, TimeWindow>,
-): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  options?: O,
+): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
   const assigner =
     typeof gap === 'function' ? ProcessingTimeSessionWindows.withDynamicGap(gap) : (ProcessingTimeSessionWindows.withGap(gap) as ProcessingTimeSessionWindows<T>);
-  return window<T, R, TimeWindow>(assigner, { name: 'sessionProcessingWindow', ...options });
+  return window<T, TimeWindow, O>(assigner, { name: 'sessionProcessingWindow', ...options } as O);
 }

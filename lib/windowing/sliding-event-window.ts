@@ -3,6 +3,7 @@ import type { StreamElement } from '../core/stream-element';
 import { SlidingEventTimeWindows } from './assigners/sliding-event-time-windows';
 import type { TimeWindowOptions } from './tumbling-event-window';
 import { window } from './window';
+import type { WindowResult } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
 
 /**
@@ -22,6 +23,6 @@ import type { TimeWindow } from './windows/time-window';
  * @throws InvalidArgumentError when `size` or `slide` is not positive.
  * @see window, SlidingEventTimeWindows
  */
-export function slidingEventWindow<T, R = T[]>(size: number, slide: number, options?: TimeWindowOptions<T, R>): OperatorFunction<StreamElement<T>, StreamElement<R>> {
-  return window<T, R, TimeWindow>(SlidingEventTimeWindows.of(size, slide, options?.offset ?? 0), { name: 'slidingEventWindow', ...options });
+export function slidingEventWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, slide: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  return window<T, TimeWindow, O>(SlidingEventTimeWindows.of(size, slide, options?.offset ?? 0), { name: 'slidingEventWindow', ...options } as O);
 }

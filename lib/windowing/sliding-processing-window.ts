@@ -3,6 +3,7 @@ import type { StreamElement } from '../core/stream-element';
 import { SlidingProcessingTimeWindows } from './assigners/sliding-processing-time-windows';
 import type { TimeWindowOptions } from './tumbling-event-window';
 import { window } from './window';
+import type { WindowResult } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
 
 /**
@@ -21,6 +22,6 @@ import type { TimeWindow } from './windows/time-window';
  * @throws InvalidArgumentError when `size` or `slide` is not positive.
  * @see window, SlidingProcessingTimeWindows
  */
-export function slidingProcessingWindow<T, R = T[]>(size: number, slide: number, options?: TimeWindowOptions<T, R>): OperatorFunction<StreamElement<T>, StreamElement<R>> {
-  return window<T, R, TimeWindow>(SlidingProcessingTimeWindows.of(size, slide, options?.offset ?? 0), { name: 'slidingProcessingWindow', ...options });
+export function slidingProcessingWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, slide: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  return window<T, TimeWindow, O>(SlidingProcessingTimeWindows.of(size, slide, options?.offset ?? 0), { name: 'slidingProcessingWindow', ...options } as O);
 }

@@ -3,6 +3,7 @@ import type { StreamElement } from '../core/stream-element';
 import type { Key } from '../core/types';
 import { TumblingEventTimeWindows } from './assigners/tumbling-event-time-windows';
 import { window } from './window';
+import type { WindowResult } from './window-operator-internals';
 import type { WindowOptions } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
 
@@ -28,6 +29,6 @@ export interface TimeWindowOptions<T, R, K = Key> extends WindowOptions<T, R, K,
  * @throws InvalidArgumentError when `size` is not positive.
  * @see window, TumblingEventTimeWindows
  */
-export function tumblingEventWindow<T, R = T[]>(size: number, options?: TimeWindowOptions<T, R>): OperatorFunction<StreamElement<T>, StreamElement<R>> {
-  return window<T, R, TimeWindow>(TumblingEventTimeWindows.of(size, options?.offset ?? 0), { name: 'tumblingEventWindow', ...options });
+export function tumblingEventWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  return window<T, TimeWindow, O>(TumblingEventTimeWindows.of(size, options?.offset ?? 0), { name: 'tumblingEventWindow', ...options } as O);
 }

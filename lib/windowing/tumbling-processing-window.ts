@@ -3,6 +3,7 @@ import type { StreamElement } from '../core/stream-element';
 import { TumblingProcessingTimeWindows } from './assigners/tumbling-processing-time-windows';
 import type { TimeWindowOptions } from './tumbling-event-window';
 import { window } from './window';
+import type { WindowResult } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
 
 /**
@@ -21,6 +22,6 @@ import type { TimeWindow } from './windows/time-window';
  * @throws InvalidArgumentError when `size` is not positive.
  * @see window, TumblingProcessingTimeWindows
  */
-export function tumblingProcessingWindow<T, R = T[]>(size: number, options?: TimeWindowOptions<T, R>): OperatorFunction<StreamElement<T>, StreamElement<R>> {
-  return window<T, R, TimeWindow>(TumblingProcessingTimeWindows.of(size, options?.offset ?? 0), { name: 'tumblingProcessingWindow', ...options });
+export function tumblingProcessingWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  return window<T, TimeWindow, O>(TumblingProcessingTimeWindows.of(size, options?.offset ?? 0), { name: 'tumblingProcessingWindow', ...options } as O);
 }

@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { StreamElement } from '../core/stream-element';
 import type { WindowAssigner } from './assigners/window-assigner';
-import { windowOperator, type WindowOptions } from './window-operator-internals';
+import { windowOperator, type WindowOptions, type WindowResult } from './window-operator-internals';
 import type { Window } from './windows/window';
 
 /**
@@ -22,9 +22,9 @@ import type { Window } from './windows/window';
  * ```
  * @see window
  */
-export function windowAll<T, R = T[], W extends Window = Window>(
+export function windowAll<T, W extends Window = Window, O extends WindowOptions<T, any, undefined, W> = WindowOptions<T, T[], undefined, W>>(
   assigner: WindowAssigner<T, W>,
-  options?: WindowOptions<T, R, undefined, W>,
-): OperatorFunction<StreamElement<T>, StreamElement<R>> {
-  return windowOperator<T, R, W>('windowAll', assigner, options, false);
+  options?: O,
+): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  return windowOperator<T, WindowResult<T, O>, W>('windowAll', assigner, options, false);
 }

@@ -61,6 +61,20 @@ export interface WindowOptions<T, R, K = Key, W extends Window = Window> extends
   apply?: WindowFunction<any, R, K, W>;
 }
 
+/**
+ * The output type of a window operator with options `O`: the full function's output (`process`/`apply`),
+ * else the aggregate's result, else `T` for `reduce`, else the array of elements.
+ */
+export type WindowResult<T, O> = O extends { process: ProcessWindowFunction<any, infer R, any, any> }
+  ? R
+  : O extends { apply: WindowFunction<any, infer R, any, any> }
+    ? R
+    : O extends { aggregate: AggregateFunction<any, any, infer V> }
+      ? V
+      : O extends { reduce: WindowReduceFunction<any> }
+        ? T
+        : T[];
+
 /** Flink's metric name for late elements dropped (not sent to a late output). */
 export const NUM_LATE_RECORDS_DROPPED = 'numLateRecordsDropped';
 /** Every late element, dropped or sent to the late output. */

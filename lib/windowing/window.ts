@@ -2,7 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { StreamElement } from '../core/stream-element';
 import type { Key } from '../core/types';
 import type { WindowAssigner } from './assigners/window-assigner';
-import { windowOperator, type WindowOptions } from './window-operator-internals';
+import { windowOperator, type WindowOptions, type WindowResult } from './window-operator-internals';
 import type { Window } from './windows/window';
 
 /**
@@ -32,9 +32,9 @@ import type { Window } from './windows/window';
  * InvalidArgumentError for a negative lateness or conflicting window functions.
  * @see windowAll, tumblingEventWindow, Flink's `WindowedStream`
  */
-export function window<T, R = T[], W extends Window = Window>(
+export function window<T, W extends Window = Window, O extends WindowOptions<T, any, Key, W> = WindowOptions<T, T[], Key, W>>(
   assigner: WindowAssigner<T, W>,
-  options?: WindowOptions<T, R, Key, W>,
-): OperatorFunction<StreamElement<T>, StreamElement<R>> {
-  return windowOperator<T, R, W>('window', assigner, options, true);
+  options?: O,
+): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  return windowOperator<T, WindowResult<T, O>, W>('window', assigner, options, true);
 }

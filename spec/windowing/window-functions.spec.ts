@@ -1,0 +1,145 @@
+import { lastValueFrom, of, toArray, type OperatorFunction } from 'rxjs';
+import {
+  InvalidArgumentError,
+  OutputTag,
+  SideOutput,
+  StreamRecord,
+  TumblingEventTimeWindows,
+  tumblingEventWindow,
+  windowAll,
+  windowCount,
+  windowMax,
+  windowMaxBy,
+  windowMin,
+  windowMinBy,
+  windowSum,
+  type AggregateFunction,
+  type Collector,
+  type ProcessWindowContext,
+  type StreamElement,
+  type TimeWindow,
+} from '../../lib/index';
+import { maxWm, rec, wm } from '../../lib/testing/index';
+
+interface Sale {
+  shop: string;
+  amount: number;
+  item: string;
+}
+const sale = (shop: string, amount: number, item: string, ts: number) => rec<Sale>({ shop, amount, item }, ts, shop);
+const input = [sale('s', 5, 'a', 1), sale('s', 9, 'b', 2), sale('s', 2, 'c', 3), sale('s', 9, 'd', 4), sale('s', 7, 'e', 12)];
+const run = <R>(op: OperatorFunction<StreamElement<Sale>, StreamElement<R>>): Promise<StreamRecord<R>[]> =>
+  lastValueFrom(of<StreamElement<Sale>[]>(...input, maxWm()).pipe(op, toArray())).then((xs) => xs.filter((e) => e instanceof StreamRecord) as StreamRecord<R>[]);
+
+describe('window functions', () => {
+  it('reduce combines the elements incrementally', async () => {
+    const out = await run<Sale>(tumblingEventWindow(10, { reduce: (a: Sale, b: Sale) => ({ ...a, amount: a.amount + b.amount }) }));
+    expect(out).toEqual([rec({ shop: 's', amount: 25, item: 'a' }, 9, 's'), rec({ shop: 's', amount: 7, item: 'e' }, 19, 's')]);
+  });
+
+  it('aggregate uses createAccumulator, add and getResult', async () => {
+    const avg: AggregateFunction<Sale, { sum: number; n: number }, number> = {
+      createAccumulator: () => ({ sum: 0, n: 0 }),
+      add: (v, acc) => ({ sum: acc.sum + v.amount, n: acc.n + 1 }),
+      getResult: (acc) => acc.sum / acc.n,
+      merge: (a, b) => ({ sum: a.sum + b.sum, n: a.n + b.n }),
+    };
+    expect((await run<number>(tumblingEventWindow(10, { aggregate: avg }))).map((r) => r.value)).toEqual([6.25, 7]);
+  });
+
+  it('process gets every element and a context with window, time, state and side outputs', async () => {
+    const big = new OutputTag<string>('big');
+    const seen: string[] = [];
+    const out = await lastValueFrom(
+      of<StreamElement<Sale>[]>(...input.slice(0, 4), wm(9), input[4]!, maxWm()).pipe(
+        tumblingEventWindow(10, {
+          process: (shop: unknown, ctx: ProcessWindowContext<TimeWindow>, els: Sale[], o: Collector<string>) => {
+            const fired = ctx.globalState().getState<number>('fired');
+            fired.update((fired.value() ?? 0) + 1);
+            seen.push(`${String(shop)} [${ctx.window.start},${ctx.window.end}) wm=${ctx.currentWatermark()} fired=${fired.value()}`);
+            for (const e of els) if (e.amount > 8) ctx.output(big, e.item);
+            o.collect(els.map((e) => e.item).join(''));
+          },
+        }),
+        toArray(),
+      ),
+    );
+    expect(seen).toEqual(['s [0,10) wm=9 fired=1', `s [10,20) wm=${Number.MAX_SAFE_INTEGER} fired=2`]);
+    expect(out.filter((e) => e instanceof StreamRecord)).toEqual([rec('abcd', 9, 's'), rec('e', 19, 's')]);
+    expect(out.filter((e) => e instanceof SideOutput)).toEqual([new SideOutput(big, rec('b', 9, 's')), new SideOutput(big, rec('d', 9, 's'))]);
+  });
+
+  it('per-window state lives until the window is cleaned up; clear() is called then', async () => {
+    const cleared: number[] = [];
+    const out = await lastValueFrom(
+      of<StreamElement<Sale>[]>(sale('s', 1, 'a', 1), wm(9), sale('s', 2, 'b', 2), wm(14), maxWm()).pipe(
+        tumblingEventWindow(10, {
+          allowedLateness: 5,
+          process: {
+            process(_k: unknown, ctx: ProcessWindowContext<TimeWindow>, els: Sale[], o: Collector<number>) {
+              const n = ctx.windowState().getState<number>('firings');
+              n.update((n.value() ?? 0) + 1);
+              o.collect(n.value()! * 100 + els.length);
+            },
+            clear(ctx: ProcessWindowContext<TimeWindow>) {
+              cleared.push(ctx.window.start);
+              ctx.windowState().getState('firings').clear();
+            },
+          },
+        }),
+        toArray(),
+      ),
+    );
+    expect(out.filter((e) => e instanceof StreamRecord).map((e) => (e as StreamRecord<number>).value)).toEqual([101, 202]);
+    expect(cleared).toEqual([0]);
+  });
+
+  it('apply gets key, window and elements', async () => {
+    const out = await run<string>(
+      tumblingEventWindow(10, { apply: (key: unknown, w: TimeWindow, els: Sale[], o: Collector<string>) => o.collect(`${String(key)}:${w.end}:${els.length}`) }) as never,
+    );
+    expect(out.map((r) => r.value)).toEqual(['s:10:4', 's:20:1']);
+  });
+
+  it('incremental plus full: process receives the single pre-aggregated value', async () => {
+    const calls: unknown[][] = [];
+    const out = await run<{ shop: unknown; count: number; end: number }>(
+      tumblingEventWindow(10, {
+        aggregate: windowCount(),
+        process: (shop: unknown, ctx: ProcessWindowContext<TimeWindow>, els: number[], o: Collector<{ shop: unknown; count: number; end: number }>) => {
+          calls.push(els);
+          o.collect({ shop, count: els[0]!, end: ctx.window.end });
+        },
+      }) as never,
+    );
+    expect(calls).toEqual([[4], [1]]);
+    expect(out.map((r) => r.value)).toEqual([{ shop: 's', count: 4, end: 10 }, { shop: 's', count: 1, end: 20 }]);
+  });
+
+  it('with no function, emits the array of elements', async () => {
+    const out = await run<Sale[]>(tumblingEventWindow(10));
+    expect(out.map((r) => r.value.map((s) => s.item))).toEqual([['a', 'b', 'c', 'd'], ['e']]);
+  });
+
+  it('built-in aggregations follow Flink: sum/min/max update one field of the first element; minBy/maxBy pick the element', async () => {
+    const values = async (agg: AggregateFunction<Sale, any, Sale>) => (await run(tumblingEventWindow(10, { aggregate: agg }))).map((r) => r.value);
+    expect(await values(windowSum('amount'))).toEqual([{ shop: 's', amount: 25, item: 'a' }, { shop: 's', amount: 7, item: 'e' }]);
+    expect((await values(windowMin('amount')))[0]).toEqual({ shop: 's', amount: 2, item: 'a' });
+    expect((await values(windowMax('amount')))[0]).toEqual({ shop: 's', amount: 9, item: 'a' });
+    expect((await values(windowMinBy('amount')))[0]).toEqual({ shop: 's', amount: 2, item: 'c' });
+    expect((await values(windowMaxBy('amount')))[0]).toEqual({ shop: 's', amount: 9, item: 'b' });
+    expect((await values(windowMaxBy('amount', false)))[0]).toEqual({ shop: 's', amount: 9, item: 'd' });
+    const counts = await run<number>(tumblingEventWindow(10, { aggregate: windowCount() }));
+    expect(counts.map((r) => r.value)).toEqual([4, 1]);
+  });
+
+  it('windowAll windows a non-keyed stream and emits records without keys', async () => {
+    const out = await lastValueFrom(of(rec(1, 1), rec(2, 5), rec(3, 12), maxWm()).pipe(windowAll(TumblingEventTimeWindows.of(10), { aggregate: windowSum<number>() }), toArray()));
+    expect(out.filter((e) => e instanceof StreamRecord)).toEqual([rec(3, 9), rec(3, 19)]);
+  });
+
+  it('refuses conflicting functions', () => {
+    expect(() => tumblingEventWindow<number>(10, { reduce: (a: number, b: number) => a + b, aggregate: windowCount() })).toThrow(InvalidArgumentError);
+    expect(() => tumblingEventWindow(10, { process: () => {}, apply: () => {} })).toThrow('give at most one of process and apply');
+  });
+});
