@@ -98,6 +98,20 @@ export { ValueStateDescriptor, type ValueState } from './state/descriptors/value
 export { HeapKeyedStateBackend, type KeyedStateSnapshot, type StateSnapshotEntry } from './state/heap/heap-keyed-state-backend';
 export type { KeyedStateStore } from './state/keyed-state-store';
 export { StateTtlConfig, StateTtlConfigBuilder, type TtlStateVisibility, type TtlUpdateType } from './state/ttl';
+export {
+  HeapOperatorStateBackend,
+  isCheckpointedFunction,
+  redistributeOperatorState,
+  type BroadcastState,
+  type CheckpointedFunction,
+  type FunctionInitializationContext,
+  type FunctionSnapshotContext,
+  type OperatorSnapshotHandle,
+  type OperatorStateMode,
+  type OperatorStateSnapshot,
+  type OperatorStateStore,
+  type ReadOnlyBroadcastState,
+} from './state/operator-state';
 
 /* Windows */
 export { EventTimeSessionWindows, type SessionGapExtractor } from './windowing/assigners/event-time-session-windows';
@@ -184,6 +198,19 @@ export {
 } from './join/interval-join';
 export { TaggedValue, type TwoStreamWindowOptions } from './join/tagged-union-internals';
 export { windowJoin, type WindowJoinOptions } from './join/window-join';
+export { broadcast, BroadcastStream } from './join/broadcast';
+export { broadcastProcess, type BroadcastContext, type BroadcastProcessFunction, type BroadcastReadOnlyContext } from './join/broadcast-process';
+export { coFlatMap, type CoFlatMapSide, type RichCoFlatMapFunction } from './join/co-flat-map';
+export { coMap, type RichCoMapFunction } from './join/co-map';
+export { coProcess, type CoOnTimerContext, type CoProcessContext, type CoProcessFunction } from './join/co-process';
+export { BroadcastConnectedStreams, connect, ConnectedStreams } from './join/connect';
+export {
+  keyedBroadcastProcess,
+  type KeyedBroadcastContext,
+  type KeyedBroadcastOnTimerContext,
+  type KeyedBroadcastProcessFunction,
+  type KeyedBroadcastReadOnlyContext,
+} from './join/keyed-broadcast-process';
 
 /* Partitioning */
 

@@ -1,0 +1,178 @@
+/**
+ * Shared by the operators after `connect` (`coMap`, `coFlatMap`, `coProcess`, `broadcastProcess`,
+ * `keyedBroadcastProcess`). `connect` has already merged both inputs through the input valve (minimum
+ * watermark, aligned barriers) into one stream of tagged values; this helper runs a two-input function
+ * over it with the runtime context, keyed state scoped to each record's key, optional per-key timers,
+ * operator and broadcast state, `CheckpointedFunction` hooks, and a snapshot at every barrier.
+ * @module
+ */
+import type { OperatorFunction, Subscriber } from 'rxjs';
+import { type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
+import { operateElements } from '../core/operate-elements';
+import { createRuntimeContext, type OperatorOptions, type RichFunction, type RuntimeContext } from '../core/runtime-context';
+import type { StreamElement } from '../core/stream-element';
+import { type Key, MAX_WATERMARK, MIN_WATERMARK, type Timestamp } from '../core/types';
+import { keyGroupOf, subtaskForKeyGroup } from '../keyed/key-group';
+import type { MapStateDescriptor } from '../state/descriptors/map-state-descriptor';
+import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
+import { type HeapOperatorStateBackend, OperatorStateLifecycle } from '../state/operator-state';
+import { type InternalTimer, InternalTimerService, type TimeDomain, type TimerService, type TimerSnapshot } from '../time/timer-service';
+import { TaggedValue } from './tagged-union-internals';
+
+/** What a two-input operator's handlers can use. */
+export interface CoEnv<O> {
+  readonly destination: Subscriber<StreamElement<O>>;
+  readonly origin: ErrorOrigin;
+  readonly keyed: HeapKeyedStateBackend;
+  readonly operatorState: HeapOperatorStateBackend;
+  /** The per-key timer service for user functions (refuses without a current key). */
+  readonly timerService: TimerService;
+  watermark(): Timestamp;
+  processingTime(): Timestamp;
+}
+
+/** The per-record handlers a two-input operator builds once per subscription. */
+export interface CoHandlers<L, R> {
+  first(value: L, timestamp: Timestamp | undefined, key: Key | undefined): void;
+  second(value: R, timestamp: Timestamp | undefined, key: Key | undefined): void;
+  onTimer?(timer: InternalTimer<undefined>, domain: TimeDomain): void;
+}
+
+/** How a two-input operator is set up. */
+export interface CoSetup<L, R, O> {
+  readonly name: string;
+  readonly options: OperatorOptions | undefined;
+  /** User function objects: opened and closed, and their `CheckpointedFunction` hooks run. */
+  readonly fns: readonly unknown[];
+  /** Scope keyed state to each record's key (off for plain functions, to keep the per-record path short). */
+  readonly keyedState: boolean;
+  /** Keep per-key timers. */
+  readonly timers: boolean;
+  /** The second input is a broadcast stream: its records have no current key. */
+  readonly broadcast: boolean;
+  build(env: CoEnv<O>): CoHandlers<L, R>;
+}
+
+/** Validates that a co-function option is a function or an object with the named methods. */
+export function requireMethods(origin: ErrorOrigin, option: string, value: unknown, methods: readonly string[]): void {
+  const ok = typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+  if (!ok) throw new InvalidArgumentError(origin, option, value, `must be an object with ${methods.map((m) => `${m}()`).join(' and ')}`);
+}
+
+/** Builds a two-input operator over the tagged stream `connect` produces. */
+export function coOperator<L, R, O>(setup: CoSetup<L, R, O>): OperatorFunction<StreamElement<TaggedValue<L, R>>, StreamElement<O>> {
+  const { name, options } = setup;
+  return operateElements<TaggedValue<L, R>, StreamElement<O>>({ name, options }, (destination, origin) => {
+    let runtime: RuntimeContext | undefined;
+    let timers: InternalTimerService<undefined> | undefined;
+    let watermark: Timestamp = MIN_WATERMARK;
+    let currentKey: Key | undefined;
+    let opened = false;
+    const keyed = new HeapKeyedStateBackend(origin, () => (runtime === undefined ? 0 : runtime.currentProcessingTime()));
+    const lifecycle = new OperatorStateLifecycle(origin, setup.fns);
+    const needTimers = (): InternalTimerService<undefined> => {
+      if (currentKey === undefined) throw new NotKeyedError(origin, 'setting timers');
+      if (timers === undefined) throw new NotKeyedError(origin, 'setting timers');
+      return timers;
+    };
+    const timerService: TimerService = {
+      currentProcessingTime: () => (runtime === undefined ? 0 : runtime.currentProcessingTime()),
+      currentWatermark: () => watermark,
+      registerEventTimeTimer: (t) => needTimers().registerEventTimeTimer(currentKey, undefined, t),
+      registerProcessingTimeTimer: (t) => needTimers().registerProcessingTimeTimer(currentKey, undefined, t),
+      deleteEventTimeTimer: (t) => needTimers().deleteEventTimeTimer(currentKey, undefined, t),
+      deleteProcessingTimeTimer: (t) => needTimers().deleteProcessingTimeTimer(currentKey, undefined, t),
+    };
+    const env: CoEnv<O> = {
+      destination,
+      origin,
+      keyed,
+      operatorState: lifecycle.backend,
+      timerService,
+      watermark: () => watermark,
+      processingTime: () => timerService.currentProcessingTime(),
+    };
+    const handlers = setup.build(env);
+    const fire = (timer: InternalTimer<undefined>, domain: TimeDomain): void => {
+      currentKey = timer.key;
+      keyed.setCurrentKey(timer.key);
+      handlers.onTimer?.(timer, domain);
+    };
+    const keyedState = setup.keyedState || setup.timers;
+    return {
+      open(job) {
+        runtime = createRuntimeContext(name, options, job, keyed);
+        if (setup.timers) {
+          timers = new InternalTimerService<undefined>({
+            scheduler: runtime.scheduler,
+            onEventTime: (t) => fire(t, 'event-time'),
+            onProcessingTime: (t) => fire(t, 'processing-time'),
+            onError: (err) => destination.error(err),
+          });
+        }
+        lifecycle.open(job, keyed);
+        if (timers !== undefined) restoreTimers(timers, lifecycle.restored, job?.maxParallelism ?? 128, job?.parallelism ?? 1, job?.subtaskIndex ?? 0);
+        opened = true;
+        for (const fn of setup.fns) (fn as RichFunction).open?.(runtime);
+      },
+      record(value, ts, key) {
+        if (!(value instanceof TaggedValue)) {
+          throw new InvalidArgumentError(origin, 'source', value, `must be two connected streams: apply connect(other) right before ${name}`);
+        }
+        if (value.side === 0) {
+          if (keyedState) {
+            currentKey = key;
+            keyed.setCurrentKey(key);
+            keyed.cleanupOnRecord();
+          }
+          handlers.first(value.value as L, ts, key);
+        } else {
+          if (keyedState) {
+            currentKey = setup.broadcast ? undefined : key;
+            keyed.setCurrentKey(currentKey);
+          }
+          handlers.second(value.value as R, ts, setup.broadcast ? undefined : key);
+        }
+      },
+      watermark(mark) {
+        if (mark.time > watermark) watermark = mark.time;
+        timers?.advanceWatermark(mark.time);
+        destination.next(mark);
+      },
+      barrier(b) {
+        lifecycle.acknowledge(b, keyedState ? keyed : undefined, timers === undefined ? undefined : () => timers!.snapshot());
+        destination.next(b);
+      },
+      complete() {
+        // end of input: every event-time timer fires, as under the largest watermark
+        if (timers !== undefined && timers.currentWatermark() < MAX_WATERMARK) timers.advanceWatermark(MAX_WATERMARK);
+        destination.complete();
+      },
+      finalize() {
+        timers?.dispose();
+        if (opened) for (const fn of setup.fns) (fn as RichFunction).close?.();
+      },
+    };
+  });
+}
+
+function restoreTimers(
+  timers: InternalTimerService<undefined>,
+  handles: readonly { timers?: unknown }[],
+  maxParallelism: number,
+  parallelism: number,
+  index: number,
+): void {
+  const mine = (t: InternalTimer<undefined>): boolean =>
+    t.key !== undefined && subtaskForKeyGroup(keyGroupOf(t.key, maxParallelism), maxParallelism, parallelism) === index;
+  for (const h of handles) {
+    const snap = h.timers as TimerSnapshot<undefined> | undefined;
+    if (snap === undefined) continue;
+    timers.restore({ eventTime: snap.eventTime.filter(mine), processingTime: snap.processingTime.filter(mine) });
+  }
+}
+
+/** The broadcast-state descriptors of a `BroadcastConnectedStreams` source, checked by name. */
+export function broadcastDescriptorsOf(descriptors: readonly MapStateDescriptor<unknown, unknown>[]): Map<string, MapStateDescriptor<unknown, unknown>> {
+  return new Map(descriptors.map((d) => [d.name, d]));
+}
