@@ -145,6 +145,7 @@ export function coOperator<L, R, O>(setup: CoSetup<L, R, O>): OperatorFunction<S
       },
       complete() {
         // end of input: every event-time timer fires, as under the largest watermark
+        watermark = MAX_WATERMARK;
         if (timers !== undefined && timers.currentWatermark() < MAX_WATERMARK) timers.advanceWatermark(MAX_WATERMARK);
         destination.complete();
       },

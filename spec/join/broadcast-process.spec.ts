@@ -1,4 +1,4 @@
-import { lastValueFrom, of, Subject, toArray } from 'rxjs';
+import { from, lastValueFrom, of, Subject, toArray, type Observable } from 'rxjs';
 import { marbles } from 'rxjs-marbles/jest';
 import {
   broadcast,
@@ -18,9 +18,11 @@ import {
   type BroadcastProcessFunction,
   type BroadcastState,
   type OperatorSnapshotHandle,
+  type StreamElement,
 } from '../../lib/index';
 import { maxWm, rec, side, wm } from '../../lib/testing/index';
 
+const els = <T>(...xs: StreamElement<T>[]): Observable<StreamElement<T>> => from(xs);
 const limitDesc = new MapStateDescriptor<string, number>('limit');
 
 const overLimit: BroadcastProcessFunction<number, number, number> = {
@@ -34,7 +36,7 @@ const overLimit: BroadcastProcessFunction<number, number, number> = {
 describe('broadcast', () => {
   it('passes the elements unchanged and carries its descriptors', marbles((m) => {
     const rules = m.cold('a-W|', { a: rec(1, 1), W: wm(5) });
-    const b = rules.pipe(broadcast(limitDesc));
+    const b = broadcast<number>(limitDesc)(rules as never);
     expect(b).toBeInstanceOf(BroadcastStream);
     expect(b.descriptors).toEqual([limitDesc]);
     m.expect(b).toBeObservable('a-W|', { a: rec(1, 1), W: wm(5) });
@@ -62,8 +64,8 @@ describe('broadcastProcess', () => {
   }));
 
   it('applies a later rule to later records only', async () => {
-    const readings = new Subject<unknown>();
-    const limits = new Subject<unknown>();
+    const readings = new Subject<number>();
+    const limits = new Subject<number>();
     const result = lastValueFrom(readings.pipe(connect(limits.pipe(broadcast(limitDesc))), broadcastProcess(overLimit), values(), toArray()));
     readings.next(5);
     limits.next(3);
@@ -113,8 +115,8 @@ describe('broadcastProcess', () => {
   });
 
   it('refuses a source that is not connected to a broadcast stream, at pipe time', () => {
-    expect(() => of(1).pipe(connect(of(2)), broadcastProcess(overLimit))).toThrow(InvalidArgumentError);
-    expect(() => of(1).pipe(connect(of(2)), broadcastProcess(overLimit))).toThrow(
+    expect(() => els<number>(1).pipe(connect(els<number>(2)), broadcastProcess(overLimit))).toThrow(InvalidArgumentError);
+    expect(() => els<number>(1).pipe(connect(els<number>(2)), broadcastProcess(overLimit))).toThrow(
       'broadcastProcess: source must be a stream connected to a broadcast stream: apply connect(other.pipe(broadcast(descriptor))) right before it, got "ConnectedStreams"',
     );
     expect(() => broadcastProcess({ processElement: () => {} } as never)).toThrow('broadcastProcess: fn must be an object with processElement() and processBroadcastElement()');
@@ -124,12 +126,12 @@ describe('broadcastProcess', () => {
     const handles: OperatorSnapshotHandle[] = [];
     const acknowledger = { acknowledge: (_uid: string, h: unknown) => handles.push(h as OperatorSnapshotHandle), decline: () => {} };
     const b = new CheckpointBarrier(1, 0, 'checkpoint', acknowledger);
-    await lastValueFrom(of(b).pipe(connect(of(rec(6, 1), b).pipe(broadcast(limitDesc))), broadcastProcess(overLimit, { uid: 'bp' }), toArray()));
+    await lastValueFrom(els<number>(b).pipe(connect(els<number>(rec(6, 1), b).pipe(broadcast(limitDesc))), broadcastProcess(overLimit, { uid: 'bp' }), toArray()));
     expect(handles).toEqual([{ operatorState: { states: { limit: { mode: 'broadcast', items: [['limit', 6]] } } } }]);
     for (let subtask = 0; subtask < 3; subtask++) {
       const start = new StartElement(new Job({ parallelism: 3, subtaskIndex: subtask }).context(true, new Map([['bp', handles[0]!]])));
       const out = await lastValueFrom(
-        of(start, 5, 7).pipe(connect(of(start).pipe(broadcast(limitDesc))), broadcastProcess(overLimit, { uid: 'bp' }), values(), toArray()),
+        els<number>(start, 5, 7).pipe(connect(els<number>(start).pipe(broadcast(limitDesc))), broadcastProcess(overLimit, { uid: 'bp' }), values(), toArray()),
       );
       expect(out).toEqual([7]);
     }

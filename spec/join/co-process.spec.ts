@@ -1,4 +1,4 @@
-import { lastValueFrom, of, Subject, toArray } from 'rxjs';
+import { from, lastValueFrom, of, Subject, toArray, type Observable } from 'rxjs';
 import { marbles } from 'rxjs-marbles/jest';
 import {
   CheckpointBarrier,
@@ -18,10 +18,12 @@ import {
   type CoProcessFunction,
   type ListState,
   type OperatorSnapshotHandle,
+  type StreamElement,
   type ValueState,
 } from '../../lib/index';
 import { maxWm, rec, side, wm } from '../../lib/testing/index';
 
+const els = <T>(...xs: StreamElement<T>[]): Observable<StreamElement<T>> => from(xs);
 const recs = (xs: unknown[]): unknown[] => xs.filter((e) => e instanceof StreamRecord).map((r) => (r as StreamRecord<unknown>).value);
 
 describe('coProcess', () => {
@@ -181,8 +183,8 @@ describe('coProcess', () => {
     const acknowledger = { acknowledge: (_uid: string, h: unknown) => handles.push(h as OperatorSnapshotHandle), decline: () => {} };
     const job = new Job({ name: 'j' });
     // first run: up to the barrier, then stop (no watermark: the timers stay pending)
-    const first = new Subject<unknown>();
-    const second = new Subject<unknown>();
+    const first = new Subject<StreamElement<number>>();
+    const second = new Subject<StreamElement<number>>();
     const run1 = lastValueFrom(first.pipe(connect(second), coProcess(make(), { uid: 'cp' }), toArray()));
     first.next(rec(5, 1, 'a'));
     first.next(rec(7, 2, 'b'));
@@ -196,7 +198,7 @@ describe('coProcess', () => {
     // second run: restored from the handle; the timers fire at the end of input
     const restored = new Map([['cp', handles[0]!]]);
     const start = new StartElement(job.context(true, restored));
-    const out = await lastValueFrom(of(start, rec(1, 4, 'a')).pipe(connect(of(start)), coProcess(make(), { uid: 'cp' }), values(), toArray()));
+    const out = await lastValueFrom(els<number>(start, rec(1, 4, 'a')).pipe(connect(els<number>(start)), coProcess(make(), { uid: 'cp' }), values(), toArray()));
     expect(out).toEqual(['a=5 after a:5,b:7,a:1', 'b=7 after a:5,b:7,a:1']);
   });
 
@@ -218,12 +220,12 @@ describe('coProcess', () => {
     const acknowledger = { acknowledge: (_uid: string, h: unknown) => handles.push(h as OperatorSnapshotHandle), decline: () => {} };
     const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
     const b = new CheckpointBarrier(1, 0, 'checkpoint', acknowledger);
-    await lastValueFrom(of(...keys.map((k, i) => rec(i, 1, k)), b).pipe(connect(of(b)), coProcess(fn(), { uid: 'x' }), toArray()));
+    await lastValueFrom(els<number>(...keys.map((k, i) => rec(i, 1, k)), b).pipe(connect(els<number>(b)), coProcess(fn(), { uid: 'x' }), toArray()));
     const outputs: string[] = [];
     for (let subtask = 0; subtask < 2; subtask++) {
       const job = new Job({ parallelism: 2, subtaskIndex: subtask });
       const start = new StartElement(job.context(true, new Map([['x', handles[0]!]])));
-      outputs.push(...(await lastValueFrom(of(start).pipe(connect(of(start)), coProcess(fn(), { uid: 'x' }), values(), toArray()))));
+      outputs.push(...(await lastValueFrom(els<number>(start).pipe(connect(els<number>(start)), coProcess(fn(), { uid: 'x' }), values(), toArray()))));
     }
     expect(outputs.sort()).toEqual(keys.map((k, i) => `${k}=${i}`).sort());
   });

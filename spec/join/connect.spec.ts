@@ -24,8 +24,8 @@ describe('connect', () => {
     const a = m.cold('a----W----|', { a: rec('a', 1, 'k'), W: wm(4) });
     const b = m.cold('--x----V-|', { x: rec(7, 2), V: wm(6) });
     m.expect(a.pipe(connect(b))).toBeObservable('a-x----W--(M|)', {
-      a: rec(new TaggedValue(0, 'a'), 1, 'k'),
-      x: rec(new TaggedValue(1, 7), 2),
+      a: rec(new TaggedValue<string, number>(0, 'a'), 1, 'k'),
+      x: rec(new TaggedValue<string, number>(1, 7), 2),
       W: wm(4),
       M: maxWm(),
     });
@@ -34,7 +34,7 @@ describe('connect', () => {
   it('returns a ConnectedStreams holding both inputs', () => {
     const a = of(1);
     const b = of('x');
-    const c = a.pipe(connect(b));
+    const c = connect<number, string>(b)(a);
     expect(c).toBeInstanceOf(ConnectedStreams);
     expect(c.first).toBe(a);
     expect(c.second).toBe(b);
@@ -64,7 +64,7 @@ describe('coMap', () => {
   it('holds back the watermark of the faster input and leaves idle inputs out', marbles((m) => {
     const a = m.cold('W---V-----|', { W: wm(10), V: wm(20) });
     const b = m.cold('-U----i------|', { U: wm(3), i: idle() });
-    m.expect(a.pipe(connect(b), coMap((x: never) => x, (y: never) => y))).toBeObservable('-U----X---M--|', { U: wm(3), X: wm(20), M: maxWm() });
+    m.expect(a.pipe(connect<unknown, unknown>(b), coMap((x: unknown) => x, (y: unknown) => y))).toBeObservable('-U----X---M--|', { U: wm(3), X: wm(20), M: maxWm() });
   }));
 
   it('aligns checkpoint barriers of the two inputs', marbles((m) => {
@@ -140,7 +140,7 @@ describe('coMap', () => {
   });
 
   it('refuses a source that is not connect(other) output, and missing functions', async () => {
-    const err = await lastValueFrom(of(1).pipe(coMap((n: number) => n, (n: number) => n))).catch((e: unknown) => e);
+    const err = await lastValueFrom((of(1) as Observable<never>).pipe(coMap((n: number) => n, (n: number) => n))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidArgumentError);
     expect((err as Error).message).toBe('coMap: source must be two connected streams: apply connect(other) right before coMap, got 1');
     expect(() => coMap((n: number) => n, undefined as never)).toThrow(InvalidArgumentError);
@@ -164,7 +164,7 @@ describe('coMap', () => {
     const infinite = new Observable<number>((s) => {
       while (!s.closed) s.next(emitted++);
     });
-    const out = await lastValueFrom(infinite.pipe(connect(new Subject<number>()), coMap((n: number) => n, (n: number) => n), values(), take(3), toArray()));
+    const out = await lastValueFrom(infinite.pipe(connect<number, number>(new Subject<number>()), coMap((n: number) => n, (n: number) => n), values(), take(3), toArray()));
     expect(out).toEqual([0, 1, 2]);
     expect(emitted).toBeLessThan(5);
   });

@@ -13,6 +13,7 @@ import {
   values,
   type BroadcastState,
   type KeyedBroadcastProcessFunction,
+  type StreamElement,
   type ValueState,
 } from '../../lib/index';
 import { maxWm, rec, wm } from '../../lib/testing/index';
@@ -48,7 +49,7 @@ describe('keyedBroadcastProcess', () => {
       onTimer: (t, ctx, out) => out.collect(`${ctx.getCurrentKey()}@${t} ${ctx.timeDomain()}`),
     };
     const readings = m.cold('a-b---W---|', { a: rec({ sensor: 's1', value: 3 }, 1), b: rec({ sensor: 's2', value: 100 }, 1), W: wm(10) });
-    const rules = m.cold('----V----|', { V: wm(20) });
+    const rules = m.cold<StreamElement<number>>('----V----|', { V: wm(20) });
     m.expect(readings.pipe(keyBy((r: Reading) => r.sensor), connect(rules.pipe(broadcast(limitDesc))), keyedBroadcastProcess(fn))).toBeObservable(
       '------(tW)(uM|)',
       { t: rec('s1@4 event-time', 4, 's1'), W: wm(10), u: rec('s2@101 event-time', 101, 's2'), M: maxWm() },

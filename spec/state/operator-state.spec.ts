@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { lastValueFrom, of, toArray } from 'rxjs';
+import { from, lastValueFrom, of, toArray, type Observable } from 'rxjs';
 import {
   CheckpointBarrier,
   coMap,
@@ -19,8 +19,10 @@ import {
   type OperatorSnapshotHandle,
   type OperatorStateSnapshot,
   type RichCoMapFunction,
+  type StreamElement,
 } from '../../lib/index';
 
+const els = <T>(...xs: StreamElement<T>[]): Observable<StreamElement<T>> => from(xs);
 const split = (items: unknown[]): OperatorStateSnapshot => ({ states: { s: { mode: 'split', items } } });
 
 describe('HeapOperatorStateBackend', () => {
@@ -165,7 +167,7 @@ describe('CheckpointedFunction hooks', () => {
     // two former subtasks' handles restored onto one subtask: both counts arrive
     const start = new StartElement(new Job().context(true, new Map([['c', [handles[0]!, { operatorState: { states: { count: { mode: 'split', items: [10] } } } }]]])));
     const restored = counter();
-    const out = await lastValueFrom(of(start, 1).pipe(connect(of(start)), coMap(restored, { uid: 'c' }), values(), toArray()));
+    const out = await lastValueFrom(els<number>(start, 1).pipe(connect(els<number>(start)), coMap(restored, { uid: 'c' }), values(), toArray()));
     expect(restored.restored).toBe(true);
     expect(out).toEqual([17]);
   });
@@ -174,7 +176,7 @@ describe('CheckpointedFunction hooks', () => {
     const acks: string[] = [];
     const b = new CheckpointBarrier(1, 0, 'checkpoint', { acknowledge: (u) => acks.push(u), decline: () => {} });
     const fn = counter();
-    const out = await lastValueFrom(of(b).pipe(connect(of(b)), coMap(fn), toArray()));
+    const out = await lastValueFrom(els<number>(b).pipe(connect(els<number>(b)), coMap(fn), toArray()));
     expect(acks).toEqual([]);
     expect(fn.restored).toBe(false);
     expect(out).toContain(b);
