@@ -10,9 +10,9 @@ import { describeSize, measureBundle } from './size.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export default defineConfig(async () => {
+export default defineConfig(async ({ isPreview }) => {
   const core = await measureBundle();
-  console.log(describeSize('tidemark core (lib/index.ts for the browser, rxjs excluded)', core));
+  if (isPreview !== true) console.log(describeSize('tidemark core (lib/index.ts for the browser, rxjs excluded)', core));
   return {
     root: here,
     clearScreen: false,

@@ -2,38 +2,21 @@
 /**
  * The dashboard page: runs the tidemark pipeline of `pipeline.ts` on the seeded click feed in real time
  * (feed time = wall-clock time since the page started, click `i` arriving at `i * 1000 / rate` ms) and
- * draws the model with uPlot. Query parameters: `seed`, `rate` (clicks/s), `events` (stop after that many;
- * default endless), `window`, `slide`, `bound` (out-of-orderness), `top`.
+ * draws the model with uPlot. Query parameters: see `runConfigFromQuery` (`seed`, `rate`, `events`,
+ * `window`, `slide`, `bound`, `top`).
  * @module
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { formatCount, formatKB, formatLag, formatTime } from './format';
-import { DashboardRun, type DashboardSnapshot, DEFAULT_PIPELINE, type PipelineConfig } from './pipeline';
+import { runConfigFromQuery } from './config';
+import { DashboardRun, type DashboardSnapshot } from './pipeline';
 
 declare const __TIDEMARK_CORE_SIZE__: { raw: number; gzip: number };
 
-const params = new URLSearchParams(location.search);
-const num = (name: string, fallback: number): number => {
-  const v = params.get(name);
-  const n = v === null ? Number.NaN : Number(v);
-  return Number.isFinite(n) ? n : fallback;
-};
-
-const pipeline: PipelineConfig = {
-  windowSize: num('window', DEFAULT_PIPELINE.windowSize),
-  windowSlide: num('slide', DEFAULT_PIPELINE.windowSlide),
-  outOfOrderness: num('bound', DEFAULT_PIPELINE.outOfOrderness),
-  watermarkInterval: DEFAULT_PIPELINE.watermarkInterval,
-  topN: num('top', DEFAULT_PIPELINE.topN),
-};
-const run = new DashboardRun({
-  feed: { seed: num('seed', 42), rate: num('rate', 10_000) },
-  pipeline,
-  ...(params.has('events') ? { limit: num('events', 0) } : {}),
-  history: 40,
-});
+const run = new DashboardRun(runConfigFromQuery(location.search));
+const pipeline = run.pipeline;
 const urls = run.feed.config.urls;
 
 const $ = <E extends Element = HTMLElement>(selector: string): E => document.querySelector<E>(selector)!;
