@@ -103,9 +103,7 @@ describe('dashboard page (examples/dashboard) in headless Chromium', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the dashboard test drives Debian's Chromium; run \`apt-get install chromium\` (.ci/run installs it)`);
-    }
+    if (!existsSync(CHROMIUM)) return; // the test itself fails, saying what to install
     outDir = mkdtempSync(join(tmpdir(), 'tidemark-dashboard-'));
     await build({ configFile: CONFIG_FILE, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
     server = await preview({ configFile: CONFIG_FILE, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
@@ -122,6 +120,9 @@ describe('dashboard page (examples/dashboard) in headless Chromium', () => {
   });
 
   it('shows, live and at the end, exactly what the pipeline computes for the seeded feed, and stays responsive at 10k clicks/s', async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: the dashboard test drives Debian's Chromium; run \`apt-get install chromium\` (.ci/run installs it)`);
+    }
     const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
