@@ -1,54 +1,103 @@
 /**
  * The main example job (`npm start`): reads the bundled clicks CSV with `readTextFile`, assigns event
- * time with a bounded-out-of-orderness watermark strategy, keys by user and keeps a rolling click count
- * per user; prints the final counts as a table. In-memory state, no Redis.
+ * time (bounded out-of-orderness 5 s), keys by URL and counts clicks in tumbling one-minute event-time
+ * windows. Clicks that arrive after their window has closed go to a side output and are reported, and
+ * the late-data metric counts them. In-memory state, no Redis.
  */
-import { lastValueFrom, toArray } from 'rxjs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assignWatermarks, filter, Job, keyBy, map, sum, values, WatermarkStrategy } from '../lib/index';
+import { lastValueFrom, share, toArray } from 'rxjs';
+import {
+  assignWatermarks,
+  filter,
+  Job,
+  keyBy,
+  map,
+  MetricGroup,
+  NUM_LATE_RECORDS,
+  OutputTag,
+  sideOutput,
+  type TimeWindow,
+  tumblingEventWindow,
+  values,
+  windowCount,
+  WatermarkStrategy,
+  type Collector,
+  type ProcessWindowContext,
+} from '../lib/index';
 import { readTextFile } from '../lib/node/index';
+import { type Click, CLICKS_CSV, isClickLine, parseClick } from './clicks';
 
-export interface Click {
-  user: string;
+/** One window's count for one URL. */
+export interface UrlCount {
   url: string;
-  timestamp: number;
+  windowStart: number;
+  windowEnd: number;
+  clicks: number;
 }
 
-export const CLICKS_CSV = join(dirname(fileURLToPath(import.meta.url)), 'data', 'clicks.csv');
-
-/** Parses one CSV line (`user,url,timestamp`). */
-export function parseClick(line: string): Click {
-  const [user, url, ts] = line.split(',');
-  return { user: user!, url: url!, timestamp: Number(ts) };
+/** What the job produces. */
+export interface WindowedClicks {
+  counts: UrlCount[];
+  late: Click[];
+  lateCounted: number;
 }
 
-/** Rolling clicks per user, in event time; resolves to the last count of every user. */
-export async function clicksPerUser(file = CLICKS_CSV, job = new Job({ name: 'clicks-per-user' })): Promise<Map<string, number>> {
-  const counts = await lastValueFrom(
-    readTextFile(file, { job }).pipe(
-      filter((line: string) => line.length > 0 && !line.startsWith('user,')),
-      map(parseClick),
-      assignWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<Click>(5_000).withTimestampAssigner((c) => c.timestamp)),
-      map((c: Click) => ({ user: c.user, clicks: 1 })),
-      keyBy((c) => c.user),
-      sum('clicks'),
-      values(),
-      toArray(),
-    ),
+/** A watermark of (largest timestamp - delay - 1) after every event: a punctuated generator. */
+export function punctuatedBoundedOutOfOrderness(delayMs: number): WatermarkStrategy<unknown> {
+  return WatermarkStrategy.forGenerator(() => {
+    let max = Number.MIN_SAFE_INTEGER + delayMs + 1;
+    return {
+      onEvent: (_e, ts, out) => {
+        max = Math.max(max, ts);
+        out.emitWatermark(max - delayMs - 1);
+      },
+      onPeriodicEmit: () => {},
+    };
+  });
+}
+
+/** Windowed click counts per URL, with late clicks routed to a side output. */
+export async function windowedClicks(file = CLICKS_CSV, windowMs = 60_000, job = new Job({ name: 'windowed-clicks' })): Promise<WindowedClicks> {
+  const lateClicks = new OutputTag<Click>('late-clicks');
+  const metrics = new MetricGroup('windowed-clicks');
+  const windowed$ = readTextFile(file, { job }).pipe(
+    filter(isClickLine),
+    map(parseClick),
+    // bounded out-of-orderness of 5 s, emitted after every click (punctuated), so the run is deterministic
+    assignWatermarks(punctuatedBoundedOutOfOrderness(5_000).withTimestampAssigner((c: Click) => c.timestamp), { interval: 0 }),
+    keyBy((c) => c.url),
+    tumblingEventWindow(windowMs, {
+      aggregate: windowCount<Click>(),
+      process: (url: unknown, ctx: ProcessWindowContext<TimeWindow>, [clicks]: number[], out: Collector<UrlCount>) =>
+        out.collect({ url: String(url), windowStart: ctx.window.start, windowEnd: ctx.window.end, clicks: clicks! }),
+      lateOutput: lateClicks,
+      metrics,
+    }),
+    share(),
   );
-  const last = new Map<string, number>();
-  for (const c of counts) last.set(c.user, c.clicks);
-  return last;
+  const [counts, late] = await Promise.all([
+    lastValueFrom(windowed$.pipe(values(), toArray())),
+    lastValueFrom(windowed$.pipe(sideOutput(lateClicks), values(), toArray())),
+  ]);
+  return { counts, late, lateCounted: metrics.counterValue(NUM_LATE_RECORDS) };
 }
+
+const time = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
 
 async function main(): Promise<void> {
-  const counts = await clicksPerUser();
-  const rows = [...counts].sort((a, b) => b[1] - a[1]);
-  console.log('clicks per user (event time, bounded out-of-orderness 5 s)\n');
-  console.log(`${'user'.padEnd(8)}${'clicks'.padStart(8)}`);
-  for (const [user, n] of rows) console.log(`${user.padEnd(8)}${String(n).padStart(8)}`);
-  console.log(`\n${rows.reduce((s, [, n]) => s + n, 0)} clicks from ${rows.length} users`);
+  const { counts, late, lateCounted } = await windowedClicks();
+  const windows = [...new Set(counts.map((c) => c.windowStart))].sort((a, b) => a - b);
+  const urls = [...new Set(counts.map((c) => c.url))].sort();
+  console.log('clicks per URL in tumbling 1-minute event-time windows (watermark: 5 s out of orderness)\n');
+  console.log(['window (UTC)'.padEnd(20), ...urls.map((u) => u.padStart(11))].join(''));
+  for (const w of windows) {
+    const row = urls.map((u) => String(counts.find((c) => c.windowStart === w && c.url === u)?.clicks ?? '').padStart(11));
+    console.log([`${time(w)}-${time(w + 60_000)}`.padEnd(20), ...row].join(''));
+  }
+  const total = counts.reduce((s, c) => s + c.clicks, 0);
+  console.log(`\n${total} clicks counted in ${windows.length} windows`);
+  console.log(`${late.length} late clicks routed to the side output (metric numLateRecords = ${lateCounted}), e.g.:`);
+  for (const c of late.slice(0, 5)) console.log(`  ${c.user} ${c.url} at ${time(c.timestamp)}`);
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -159,6 +159,19 @@ export type { ProcessContext, ProcessFunction } from './process/process-function
 /* Multiple streams and joins */
 export { InputValve, type InputValveHandlers } from './core/input-valve';
 export { union, type ElementOf } from './join/union';
+export { coGroup, type CoGroupFunction, type CoGroupOptions } from './join/co-group';
+export {
+  intervalJoin,
+  JOIN_BUFFER_SIZE,
+  NUM_LATE_LEFT,
+  NUM_LATE_RIGHT,
+  type IntervalJoinOptions,
+  type ProcessJoinContext,
+  type ProcessJoinFunction,
+  type RichProcessJoinFunction,
+} from './join/interval-join';
+export { TaggedValue, type TwoStreamWindowOptions } from './join/tagged-union-internals';
+export { windowJoin, type WindowJoinOptions } from './join/window-join';
 
 /* Partitioning */
 

@@ -81,6 +81,10 @@ export const NUM_LATE_RECORDS_DROPPED = 'numLateRecordsDropped';
 export const NUM_LATE_RECORDS = 'numLateRecords';
 /** Gauge: windows holding state right now. */
 export const WINDOW_STATE_SIZE = 'windowStateSize';
+/** Gauge: keys with at least one window or global state. */
+export const KEYS_WITH_STATE = 'keysWithState';
+/** Gauge: key entries held, including empty ones kept for reuse (swept as they age). */
+export const KEY_ENTRIES = 'keyEntries';
 
 class Slot<W extends Window> {
   contents: unknown = undefined;
@@ -91,7 +95,11 @@ class Slot<W extends Window> {
 }
 
 class KeyWindows<W extends Window> {
+  /** The key's most recently used window, checked before the map (most keys have one live window). */
+  recent: Slot<W> | undefined = undefined;
   readonly slots = new Map<string | number, Slot<W>>();
+  /** The record count when the key lost its last window (kept for reuse), or -1 while it has state. */
+  emptyAt = -1;
   sessions: MergingWindowSet<W> | undefined = undefined;
   globalState: Map<string, unknown> | undefined = undefined;
   constructor(readonly key: Key | undefined) {}
@@ -231,15 +239,40 @@ export function windowOperator<T, R, W extends Window>(
         k = new KeyWindows<W>(key);
         if (merging) k.sessions = new MergingWindowSet(assigner);
         keys.set(mk, k);
+      } else if (k.emptyAt >= 0) {
+        k.emptyAt = -1;
+        emptyKeys--;
       }
       return k;
     };
+    // Keys whose windows are all gone stay in `keys` for reuse (a key usually comes back in the next
+    // window) until empty ones outnumber the live ones; then a sweep removes them. Memory stays bounded
+    // by twice the live keys, without allocating a key entry per key and window.
+    let emptyKeys = 0;
+    let recordCount = 0;
+    let lastSweep = 0;
+    const isEmpty = (k: KeyWindows<W>): boolean =>
+      k.slots.size === 0 && k.globalState === undefined && (k.sessions === undefined || k.sessions.size === 0);
     const dropKeyIfEmpty = (k: KeyWindows<W>): void => {
-      if (k.slots.size === 0 && k.globalState === undefined && (k.sessions === undefined || k.sessions.size === 0)) {
-        keys.delete(k.key === undefined ? allKey : typeof k.key === 'object' ? mapKey(k.key) : k.key);
+      if (k.emptyAt >= 0 || !isEmpty(k)) return;
+      k.emptyAt = recordCount;
+      emptyKeys++;
+    };
+    /** Removes the keys that have stayed empty for longer than `keys.size` records (run on watermarks). */
+    const sweepEmptyKeys = (force: boolean): void => {
+      if (!force && (emptyKeys < 1024 || recordCount - lastSweep < keys.size)) return;
+      lastSweep = recordCount;
+      const horizon = force ? recordCount + 1 : recordCount - keys.size;
+      for (const [mk, k] of keys) {
+        if (k.emptyAt >= 0 && k.emptyAt < horizon) {
+          keys.delete(mk);
+          emptyKeys--;
+        }
       }
     };
     const getSlot = (k: KeyWindows<W>, w: W, create: boolean): Slot<W> | undefined => {
+      const recent = k.recent;
+      if (recent !== undefined && (recent.window === w || recent.window.id() === w.id())) return recent;
       const sk = slotKey(w);
       let s = k.slots.get(sk);
       if (s === undefined && create) {
@@ -247,9 +280,11 @@ export function windowOperator<T, R, W extends Window>(
         k.slots.set(sk, s);
         liveSlots++;
       }
+      if (s !== undefined) k.recent = s;
       return s;
     };
     const removeSlot = (k: KeyWindows<W>, w: W): void => {
+      if (k.recent !== undefined && k.recent.window.id() === w.id()) k.recent = undefined;
       if (k.slots.delete(slotKey(w))) liveSlots--;
     };
 
@@ -309,6 +344,7 @@ export function windowOperator<T, R, W extends Window>(
     };
 
     const isWindowLate = (w: W): boolean => eventTime && cleanupTime(w) <= timers.currentWatermark();
+    const assignerCtx = { currentProcessingTime: () => runtime!.currentProcessingTime() };
 
     return {
       open(job) {
@@ -317,6 +353,8 @@ export function windowOperator<T, R, W extends Window>(
         metrics.counter(NUM_LATE_RECORDS_DROPPED);
         metrics.counter(NUM_LATE_RECORDS);
         metrics.gauge(WINDOW_STATE_SIZE, () => liveSlots);
+        metrics.gauge(KEYS_WITH_STATE, () => keys.size - emptyKeys);
+        metrics.gauge(KEY_ENTRIES, () => keys.size);
         timers = new InternalTimerService<W>({
           scheduler: runtime.scheduler,
           namespaceId: (w) => w.id(),
@@ -329,8 +367,9 @@ export function windowOperator<T, R, W extends Window>(
       },
       record(value, timestamp, key) {
         if (keyed && key === undefined) throw new NotKeyedError(origin, `${name} (a keyed window)`);
+        recordCount++;
         kw = keyWindows(keyed ? key : undefined);
-        const windows = assigner.assignWindows(value, timestamp, { currentProcessingTime: () => runtime!.currentProcessingTime() });
+        const windows = assigner.assignWindows(value, timestamp, assignerCtx);
         let skipped = true;
         for (const w of windows) {
           if (merging) {
@@ -388,6 +427,7 @@ export function windowOperator<T, R, W extends Window>(
       },
       watermark(mark) {
         timers.advanceWatermark(mark.time);
+        sweepEmptyKeys(mark.time >= MAX_WATERMARK);
         destination.next(mark);
       },
       complete() {
@@ -412,7 +452,7 @@ export function windowOperator<T, R, W extends Window>(
   });
 }
 
-/** Inspects a metric group for the window state size gauge (for tests and dashboards). */
+/** Inspects a metric group for the window state size gauge: windows holding state (for tests and dashboards). */
 export function windowStateSize(metrics: MetricGroup): number {
   return metrics.snapshot()[WINDOW_STATE_SIZE] ?? 0;
 }

@@ -1,8 +1,33 @@
 import { readFileSync } from 'node:fs';
-import { clicksPerUser, CLICKS_CSV, parseClick } from '../../examples/main';
+import { clicksPerUser } from '../../examples/clicks-per-user';
+import { CLICKS_CSV, isClickLine, parseClick, type Click } from '../../examples/clicks';
+import { windowedClicks } from '../../examples/main';
 import { quickStart } from '../../examples/quick-start';
+import { topN } from '../../examples/top-n';
+
+const clicks: Click[] = readFileSync(CLICKS_CSV, 'utf8').split('\n').filter(isClickLine).map(parseClick);
+
+/** Which clicks the punctuated watermark (max timestamp - delay - 1, after each click) makes late for a window of `size`. */
+function lateClicks(delay: number, size: number): Set<number> {
+  const late = new Set<number>();
+  let wmark = -Infinity;
+  let max = -Infinity;
+  clicks.forEach((c, i) => {
+    const end = c.timestamp - (c.timestamp % size) + size;
+    if (end - 1 <= wmark) late.add(i);
+    max = Math.max(max, c.timestamp);
+    wmark = max - delay - 1;
+  });
+  return late;
+}
 
 describe('examples', () => {
+  it('the data set has out-of-order and very late clicks', () => {
+    expect(clicks.length).toBeGreaterThan(2000);
+    expect(clicks.some((c, i) => i > 0 && c.timestamp < clicks[i - 1]!.timestamp)).toBe(true);
+    expect(lateClicks(5_000, 60_000).size).toBeGreaterThan(0);
+  });
+
   it('quick start (README) counts clicks per user, out-of-order ones included', async () => {
     expect(await quickStart()).toEqual([
       { user: 'ann', clicks: 1 },
@@ -11,13 +36,55 @@ describe('examples', () => {
     ]);
   });
 
-  it('the main job counts every click of the bundled CSV per user', async () => {
-    const rows = readFileSync(CLICKS_CSV, 'utf8').trim().split('\n').slice(1).map(parseClick);
+  it('clicks per user counts every click of the bundled CSV', async () => {
     const expected = new Map<string, number>();
-    for (const c of rows) expected.set(c.user, (expected.get(c.user) ?? 0) + 1);
+    for (const c of clicks) expected.set(c.user, (expected.get(c.user) ?? 0) + 1);
     const got = await clicksPerUser();
     expect(new Map([...got].sort())).toEqual(new Map([...expected].sort()));
-    expect(rows.length).toBeGreaterThan(2000);
-    expect(rows.some((c, i) => i > 0 && c.timestamp < rows[i - 1]!.timestamp)).toBe(true);
+  });
+
+  it('the main job (npm start) counts on-time clicks per URL and minute, and reports every late one', async () => {
+    const late = lateClicks(5_000, 60_000);
+    const expected = new Map<string, number>();
+    clicks.forEach((c, i) => {
+      if (late.has(i)) return;
+      const start = c.timestamp - (c.timestamp % 60_000);
+      const k = `${c.url}@${start}`;
+      expected.set(k, (expected.get(k) ?? 0) + 1);
+    });
+    const { counts, late: lateOut, lateCounted } = await windowedClicks();
+    expect(new Map(counts.map((c) => [`${c.url}@${c.windowStart}`, c.clicks])).size).toBe(counts.length);
+    expect(new Map(counts.map((c) => [`${c.url}@${c.windowStart}`, c.clicks]))).toEqual(expected);
+    expect(lateOut).toEqual(clicks.filter((_, i) => late.has(i)));
+    expect(lateCounted).toBe(late.size);
+    expect(counts.reduce((s, c) => s + c.clicks, 0) + lateOut.length).toBe(clicks.length);
+  });
+
+  it('top N: every 5 s, the 2 URLs with most clicks in the last 10 s', async () => {
+    const rows = await topN();
+    expect(rows.length).toBeGreaterThan(100);
+    // brute force over on-time clicks (watermark delay 2 s; a click is dropped from a window that had closed)
+    const delay = 2_000;
+    let wmark = -Infinity;
+    let max = -Infinity;
+    const counts = new Map<number, Map<string, number>>();
+    for (const c of clicks) {
+      for (let start = c.timestamp - (c.timestamp % 5_000); start > c.timestamp - 10_000; start -= 5_000) {
+        const end = start + 10_000;
+        if (end - 1 <= wmark) continue;
+        const m = counts.get(end) ?? new Map<string, number>();
+        m.set(c.url, (m.get(c.url) ?? 0) + 1);
+        counts.set(end, m);
+      }
+      max = Math.max(max, c.timestamp);
+      wmark = max - delay - 1;
+    }
+    const expected = [...counts.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([windowEnd, m]) => ({
+        windowEnd,
+        top: [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 2).map(([url, count]) => ({ url, count })),
+      }));
+    expect(rows).toEqual(expected);
   });
 });

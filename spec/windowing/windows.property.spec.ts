@@ -4,7 +4,7 @@
  * non-late elements.
  */
 import fc from 'fast-check';
-import { lastValueFrom, of, toArray } from 'rxjs';
+import { lastValueFrom, of, toArray, type Observable } from 'rxjs';
 import { sessionEventWindow, slidingEventWindow, StreamRecord, tumblingEventWindow, Watermark, type StreamElement } from '../../lib/index';
 import { floorMod } from '../../lib/index';
 import { maxWm, rec } from '../../lib/testing/index';
@@ -50,7 +50,7 @@ function elements(evs: Ev[]): { input: StreamElement<Ev>[]; watermarkBefore: num
 type Row = string; // "key [start,end) ids"
 const row = (key: unknown, start: number, end: number, ids: number[]): Row => `${String(key)} [${start},${end}) ${[...ids].sort((x, y) => x - y).join(',')}`;
 
-async function run(evs: Ev[], op: (s: ReturnType<typeof of<StreamElement<Ev>>>) => ReturnType<typeof of<StreamElement<Ev[]>>>, width: (r: StreamRecord<Ev[]>) => number): Promise<Row[]> {
+async function run(evs: Ev[], op: (s: Observable<StreamElement<Ev>>) => Observable<StreamElement<Ev[]>>, width: (r: StreamRecord<Ev[]>) => number): Promise<Row[]> {
   const { input } = elements(evs);
   const out = await lastValueFrom(op(of(...input)).pipe(toArray()));
   return out

@@ -32,8 +32,13 @@ export class TumblingEventTimeWindows implements WindowAssigner<unknown, TimeWin
     checkOffset('TumblingEventTimeWindows.of', offset, size, 'size');
     return new TumblingEventTimeWindows(size, offset);
   }
-  assignWindows(element: unknown, timestamp: Timestamp | undefined): TimeWindow[] {
-    return [tumblingWindow(requireTimestamp(this.name, timestamp, element), this.size, this.offset)];
+  /** The last window handed out, reused while elements keep falling into it (windows are immutable). */
+  private last: TimeWindow[] = [];
+  assignWindows(element: unknown, timestamp: Timestamp | undefined): readonly TimeWindow[] {
+    const t = requireTimestamp(this.name, timestamp, element);
+    const w = this.last[0];
+    if (w !== undefined && t >= w.start && t < w.end) return this.last;
+    return (this.last = [tumblingWindow(t, this.size, this.offset)]);
   }
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return EventTimeTrigger.create();

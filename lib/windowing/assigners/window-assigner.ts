@@ -19,7 +19,8 @@ export interface WindowAssignerContext {
 export interface WindowAssigner<T, W extends Window> {
   /** Display name, used in errors. */
   readonly name: string;
-  assignWindows(element: T, timestamp: Timestamp | undefined, ctx: WindowAssignerContext): W[];
+  /** The windows of an element; the array may be shared between calls: read it, never change it. */
+  assignWindows(element: T, timestamp: Timestamp | undefined, ctx: WindowAssignerContext): readonly W[];
   getDefaultTrigger(): Trigger<T, W>;
   /** True when windows are in event time (fired by watermarks; late data applies). */
   isEventTime(): boolean;

@@ -1,0 +1,264 @@
+import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
+import { type ErrorOrigin, InvalidArgumentError, InvalidTimestampError, NotKeyedError } from '../core/errors';
+import { InputValve } from '../core/input-valve';
+import type { MetricGroup } from '../core/metrics';
+import { subscribeInput } from '../core/operate-elements';
+import type { OutputTag } from '../core/output-tag';
+import { createRuntimeContext, type OperatorOptions, type RichFunction, type RuntimeContext } from '../core/runtime-context';
+import { SideOutput } from '../core/side-output';
+import type { StartElement } from '../core/start-element';
+import type { StreamElement } from '../core/stream-element';
+import { StreamRecord } from '../core/stream-record';
+import { type Collector, type Key, MIN_WATERMARK, type Timestamp } from '../core/types';
+import { mapKey } from '../keyed/key-group';
+import { InternalTimerService } from '../time/timer-service';
+
+/** What a {@link ProcessJoinFunction} receives besides the pair. */
+export interface ProcessJoinContext {
+  /** The left element's timestamp. */
+  getLeftTimestamp(): Timestamp;
+  /** The right element's timestamp. */
+  getRightTimestamp(): Timestamp;
+  /** The result's timestamp: the larger of the two. */
+  getTimestamp(): Timestamp;
+  /** The join key. */
+  getCurrentKey(): Key;
+  /** Emits to a side output with the result's timestamp and the key. */
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+/** A process join function object, with an optional lifecycle. */
+export interface RichProcessJoinFunction<L, R, O> extends RichFunction {
+  processElement(left: L, right: R, ctx: ProcessJoinContext, out: Collector<O>): void;
+}
+
+/**
+ * Handles each joined pair (Flink's `ProcessJoinFunction`).
+ * @example `(left, right, ctx, out) => out.collect({ ...left, ...right, at: ctx.getTimestamp() })`
+ */
+export type ProcessJoinFunction<L, R, O> = ((left: L, right: R, ctx: ProcessJoinContext, out: Collector<O>) => void) | RichProcessJoinFunction<L, R, O>;
+
+/** Options of {@link intervalJoin}. */
+export interface IntervalJoinOptions<L, R, O> extends OperatorOptions {
+  /** `[lower, upper]` in ms: a left element at `t` matches right elements in `[t + lower, t + upper]`. */
+  between: readonly [number, number];
+  /** Makes the lower bound exclusive (default inclusive). */
+  lowerExclusive?: boolean;
+  /** Makes the upper bound exclusive (default inclusive). */
+  upperExclusive?: boolean;
+  process: ProcessJoinFunction<L, R, O>;
+  /** Where left elements already behind the watermark on arrival go (they are counted either way). */
+  leftLateOutput?: OutputTag<L>;
+  /** Where right elements already behind the watermark on arrival go (they are counted either way). */
+  rightLateOutput?: OutputTag<R>;
+}
+
+/** Counter: left elements behind the watermark on arrival. */
+export const NUM_LATE_LEFT = 'numLateLeftRecords';
+/** Counter: right elements behind the watermark on arrival. */
+export const NUM_LATE_RIGHT = 'numLateRightRecords';
+/** Gauge: elements buffered by the join (both sides). */
+export const JOIN_BUFFER_SIZE = 'joinBufferSize';
+
+type Side = 'left' | 'right';
+type Buffer = Map<unknown, Map<Timestamp, unknown[]>>;
+
+/**
+ * Joins two keyed streams in event time: a left element at `t` is joined with every right element of the
+ * same key whose timestamp lies in `[t + lower, t + upper]` (bounds inclusive unless made exclusive;
+ * negative bounds allowed). Each pair goes to `process`; its results carry the larger of the two
+ * timestamps. Buffered elements are removed as soon as the watermark passes their last possible match,
+ * so state stays bounded. Elements already behind the watermark on arrival are counted and can go to a
+ * side output.
+ *
+ * It's like Flink's `a.keyBy(...).intervalJoin(b.keyBy(...)).between(lower, upper).process(...)`. The
+ * output watermark is the minimum of both inputs; checkpoint barriers are aligned.
+ *
+ * ```text
+ * between: [-2, 1], both keyed by k
+ * left:   a(5)              W(10)
+ * right:     x(3) y(6) z(7)  W(10)
+ * output:    (a,x)(5) (a,y)(6)     W(10)      (z at 7 > 5 + 1 does not match)
+ * ```
+ *
+ * @example
+ * ```ts
+ * impressions$.pipe(keyBy((i) => i.adId), intervalJoin(clicks$.pipe(keyBy((c) => c.adId)), {
+ *   between: [0, 60_000],
+ *   process: (imp, click, ctx, out) => out.collect({ adId: imp.adId, delay: click.ts - imp.ts }),
+ * }))
+ * ```
+ * @throws InvalidArgumentError when the lower bound is greater than the upper bound (after applying
+ * exclusivity), or the bounds are not finite; NotKeyedError (as an error notification) when an input is
+ * not keyed; InvalidTimestampError when a record has no timestamp.
+ * @see windowJoin, Flink's `IntervalJoinOperator`
+ */
+export function intervalJoin<L, R, O>(
+  other: Observable<StreamElement<R>>,
+  options: IntervalJoinOptions<L, R, O>,
+): OperatorFunction<StreamElement<L>, StreamElement<O>> {
+  const name = options.name ?? 'intervalJoin';
+  const origin: ErrorOrigin = { operator: name, uid: options.uid };
+  const between = options.between;
+  if (!Array.isArray(between) || between.length !== 2 || !between.every((b) => typeof b === 'number' && Number.isFinite(b))) {
+    throw new InvalidArgumentError(origin, 'between', between, 'must be [lowerMs, upperMs], two finite numbers');
+  }
+  const lower = between[0] + (options.lowerExclusive === true ? 1 : 0);
+  const upper = between[1] - (options.upperExclusive === true ? 1 : 0);
+  if (lower > upper) {
+    throw new InvalidArgumentError(
+      origin,
+      'between',
+      between,
+      `needs lower <= upper${options.lowerExclusive === true || options.upperExclusive === true ? ' after applying the exclusive bounds' : ''}`,
+    );
+  }
+  const fn = options.process;
+  if (fn === undefined || (typeof fn !== 'function' && typeof fn.processElement !== 'function')) {
+    throw new InvalidArgumentError(origin, 'process', fn, 'must be a function (left, right, ctx, out) => void or { processElement }');
+  }
+  const processPair = typeof fn === 'function' ? fn : (l: L, r: R, c: ProcessJoinContext, o: Collector<O>) => fn.processElement(l, r, c, o);
+  const rich = typeof fn === 'function' ? undefined : fn;
+
+  return (source) =>
+    new Observable<StreamElement<O>>((subscriber) => {
+      const destination = subscriber as Subscriber<unknown>;
+      const buffers: Record<Side, Buffer> = { left: new Map(), right: new Map() };
+      let buffered = 0;
+      let runtime: RuntimeContext | undefined;
+      let metrics: MetricGroup | undefined;
+      let timers: InternalTimerService<Side> | undefined;
+      let watermark: Timestamp = MIN_WATERMARK;
+      // the pair being processed
+      let leftTs = 0;
+      let rightTs = 0;
+      let resultTs = 0;
+      let currentKey: Key = '';
+      const ctx: ProcessJoinContext = {
+        getLeftTimestamp: () => leftTs,
+        getRightTimestamp: () => rightTs,
+        getTimestamp: () => resultTs,
+        getCurrentKey: () => currentKey,
+        output: <X>(tag: OutputTag<X>, value: X) => destination.next(new SideOutput(tag, new StreamRecord(value, resultTs, currentKey))),
+      };
+      const out: Collector<O> = { collect: (v) => destination.next(new StreamRecord(v, resultTs, currentKey)) };
+
+      const open = (start: StartElement | undefined): void => {
+        if (runtime !== undefined) return;
+        runtime = createRuntimeContext(name, options, start?.context);
+        metrics = runtime.metrics;
+        metrics.counter(NUM_LATE_LEFT);
+        metrics.counter(NUM_LATE_RIGHT);
+        metrics.gauge(JOIN_BUFFER_SIZE, () => buffered);
+        timers = new InternalTimerService<Side>({
+          scheduler: runtime.scheduler,
+          onEventTime: (t) => cleanup(t.namespace, t.key!, t.time),
+          onProcessingTime: () => {},
+          onError: (err) => destination.error(err),
+        });
+        rich?.open?.(runtime);
+      };
+
+      const cleanup = (side: Side, key: Key, time: Timestamp): void => {
+        // the timer fires at the last time an element could still match; remove that element
+        const ts = side === 'left' ? (upper <= 0 ? time : time - upper) : lower <= 0 ? time + lower : time;
+        const byKey = buffers[side];
+        const mk = typeof key === 'object' ? mapKey(key) : key;
+        const entries = byKey.get(mk);
+        const list = entries?.get(ts);
+        if (entries === undefined || list === undefined) return;
+        buffered -= list.length;
+        entries.delete(ts);
+        if (entries.size === 0) byKey.delete(mk);
+      };
+
+      const onRecord = (side: Side, element: unknown): void => {
+        let value: unknown;
+        let ts: Timestamp | undefined;
+        let key: Key | undefined;
+        if (element instanceof StreamRecord) {
+          value = element.value;
+          ts = element.timestamp;
+          key = element.key;
+        } else {
+          value = element;
+        }
+        if (key === undefined) throw new NotKeyedError(origin, `the ${side} input of ${name}`);
+        if (ts === undefined) {
+          throw new InvalidTimestampError(origin, value, 'an interval join needs records with timestamps: apply assignWatermarks upstream');
+        }
+        if (runtime === undefined) open(undefined);
+        if (watermark !== MIN_WATERMARK && ts < watermark) {
+          metrics!.counter(side === 'left' ? NUM_LATE_LEFT : NUM_LATE_RIGHT).inc();
+          const tag = side === 'left' ? options.leftLateOutput : options.rightLateOutput;
+          if (tag !== undefined) destination.next(new SideOutput(tag as OutputTag<unknown>, new StreamRecord(value, ts, key)));
+          return;
+        }
+        const mk = typeof key === 'object' ? mapKey(key) : key;
+        // add to our buffer
+        const ours = buffers[side];
+        let entries = ours.get(mk);
+        if (entries === undefined) ours.set(mk, (entries = new Map()));
+        const list = entries.get(ts);
+        if (list === undefined) entries.set(ts, [value]);
+        else list.push(value);
+        buffered++;
+        // join with the other side: for a left element at t, right in [t + lower, t + upper];
+        // for a right element at t, left in [t - upper, t - lower]
+        const lo = side === 'left' ? ts + lower : ts - upper;
+        const hi = side === 'left' ? ts + upper : ts - lower;
+        const theirs = buffers[side === 'left' ? 'right' : 'left'].get(mk);
+        currentKey = key;
+        if (theirs !== undefined) {
+          for (const [otherTs, others] of theirs) {
+            if (otherTs < lo || otherTs > hi) continue;
+            for (const o of others) {
+              if (side === 'left') {
+                leftTs = ts;
+                rightTs = otherTs;
+                resultTs = Math.max(ts, otherTs);
+                processPair(value as L, o as R, ctx, out);
+              } else {
+                leftTs = otherTs;
+                rightTs = ts;
+                resultTs = Math.max(ts, otherTs);
+                processPair(o as L, value as R, ctx, out);
+              }
+            }
+          }
+        }
+        // clean up once no future element of the other side can match
+        const relativeUpper = side === 'left' ? upper : -lower;
+        const cleanupTime = relativeUpper > 0 ? ts + relativeUpper : ts;
+        timers!.registerEventTimeTimer(key, side, cleanupTime);
+      };
+
+      const valve = new InputValve(2, {
+        element: (i, el) => {
+          if (el instanceof SideOutput) destination.next(el);
+          else onRecord(i === 0 ? 'left' : 'right', el);
+        },
+        watermark: (mark) => {
+          if (runtime === undefined) open(undefined);
+          watermark = mark.time;
+          timers!.advanceWatermark(mark.time);
+          destination.next(mark);
+        },
+        status: (s) => destination.next(s),
+        barrier: (b) => destination.next(b),
+        start: (s) => {
+          open(s);
+          destination.next(s);
+        },
+        end: () => destination.complete(),
+      });
+      subscribeInput(source, destination, { next: (x) => valve.push(0, x), error: (e) => destination.error(e), complete: () => valve.complete(0) }, origin);
+      if (!destination.closed) {
+        subscribeInput(other, destination, { next: (x) => valve.push(1, x), error: (e) => destination.error(e), complete: () => valve.complete(1) }, origin);
+      }
+      return () => {
+        timers?.dispose();
+        if (runtime !== undefined) rich?.close?.();
+      };
+    });
+}

@@ -1,0 +1,88 @@
+/**
+ * Window join and coGroup follow Flink's plan: tag each side's elements, union the two streams (so the
+ * shared input valve takes the minimum watermark and aligns barriers), key both by their join key, and
+ * window them with a function that splits each window's elements back into the two sides.
+ * @module
+ */
+import { type Observable, type OperatorFunction } from 'rxjs';
+import { InvalidArgumentError } from '../core/errors';
+import type { OperatorOptions } from '../core/runtime-context';
+import type { StreamElement } from '../core/stream-element';
+import type { Collector, Key } from '../core/types';
+import { keyBy, type KeyByOptions } from '../keyed/key-by';
+import { map } from '../transform/map';
+import type { WindowAssigner } from '../windowing/assigners/window-assigner';
+import type { ProcessWindowContext } from '../windowing/functions/window-functions';
+import type { Trigger } from '../windowing/triggers/trigger';
+import { window } from '../windowing/window';
+import type { Evictor } from '../windowing/evictors/evictor';
+import type { Window } from '../windowing/windows/window';
+import { union } from './union';
+
+/** An element of one side of a two-stream window operation. */
+export class TaggedValue<L, R> {
+  constructor(
+    readonly side: 0 | 1,
+    readonly value: L | R,
+  ) {}
+}
+
+/** Options shared by `windowJoin` and `coGroup`. */
+export interface TwoStreamWindowOptions<L, R, W extends Window> extends OperatorOptions {
+  /** The join key of a left element. */
+  where: (left: L) => Key;
+  /** The join key of a right element. */
+  equalTo: (right: R) => Key;
+  /** Which windows the pairs must share. */
+  window: WindowAssigner<unknown, W>;
+  /** Replaces the assigner's default trigger. */
+  trigger?: Trigger<unknown, W>;
+  /** Removes elements before/after the join runs. */
+  evictor?: Evictor<unknown, W>;
+  /** How long after a window's end late elements still update it (event time). */
+  allowedLateness?: number;
+  /** Key serializer for join keys that are not primitives. */
+  keySerializer?: KeyByOptions<Key>['keySerializer'];
+}
+
+/** Builds the tagged-union window pipeline; `emit` receives each window's two sides. */
+export function twoStreamWindow<L, R, O, W extends Window>(
+  operator: string,
+  other: Observable<StreamElement<R>>,
+  options: TwoStreamWindowOptions<L, R, W>,
+  emit: (lefts: L[], rights: R[], out: Collector<O>, key: Key, ctx: ProcessWindowContext<W>) => void,
+): OperatorFunction<StreamElement<L>, StreamElement<O>> {
+  const origin = { operator: options.name ?? operator, uid: options.uid };
+  for (const opt of ['where', 'equalTo'] as const) {
+    if (typeof options[opt] !== 'function') throw new InvalidArgumentError(origin, opt, options[opt], 'must be a function returning the join key');
+  }
+  if (options.window === undefined || typeof options.window.assignWindows !== 'function') {
+    throw new InvalidArgumentError(origin, 'window', options.window, 'must be a window assigner, e.g. TumblingEventTimeWindows.of(1000)');
+  }
+  const { where, equalTo } = options;
+  const keyOptions = options.keySerializer === undefined ? { name: `${origin.operator}.keyBy` } : { name: `${origin.operator}.keyBy`, keySerializer: options.keySerializer };
+  return (source) =>
+    source.pipe(
+      map((v: L) => new TaggedValue<L, R>(0, v)),
+      union(other.pipe(map((v: R) => new TaggedValue<L, R>(1, v)))),
+      keyBy((t: TaggedValue<L, R>) => (t.side === 0 ? where(t.value as L) : equalTo(t.value as R)), keyOptions),
+      window(options.window as WindowAssigner<TaggedValue<L, R>, W>, {
+        name: origin.operator,
+        ...(options.uid === undefined ? {} : { uid: options.uid }),
+        ...(options.trigger === undefined ? {} : { trigger: options.trigger as Trigger<TaggedValue<L, R>, W> }),
+        ...(options.evictor === undefined ? {} : { evictor: options.evictor as Evictor<TaggedValue<L, R>, W> }),
+        ...(options.allowedLateness === undefined ? {} : { allowedLateness: options.allowedLateness }),
+        ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+        ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+        process: (key: Key, ctx: ProcessWindowContext<W>, elements: TaggedValue<L, R>[], out: Collector<O>) => {
+          const lefts: L[] = [];
+          const rights: R[] = [];
+          for (const e of elements) {
+            if (e.side === 0) lefts.push(e.value as L);
+            else rights.push(e.value as R);
+          }
+          emit(lefts, rights, out, key, ctx);
+        },
+      }),
+    ) as ReturnType<OperatorFunction<StreamElement<L>, StreamElement<O>>>;
+}
