@@ -1,12 +1,12 @@
 /**
- * Top N URLs per window end (interim): buffers the window counts of each window end and, when the
- * watermark passes `windowEnd - 1`, emits the N largest. This is Flink's "hot items" KeyedProcessFunction
- * (keyBy window end, list state, an event-time timer at the window end) written with `operateElements`,
- * to be replaced by `keyBy((c) => c.windowEnd), keyedProcess(...)` once keyed process functions land.
+ * Top N URLs per window end: the window counts are keyed by their window end and collected by a
+ * tumbling event-time window of one slide, which fires when the watermark passes `windowEnd - 1`, after
+ * every URL's count for that end is in (the sliding window emits its results before it forwards the
+ * watermark that fired them, so they are never late here).
  * @module
  */
-import type { OperatorFunction } from 'rxjs';
-import { operateElements, type StreamElement, StreamRecord } from '../../../lib/index';
+import { pipe, type OperatorFunction } from 'rxjs';
+import { type Collector, type Key, keyBy, type StreamElement, tumblingEventWindow } from '../../../lib/index';
 
 /** The count of one URL in one window. */
 export interface UrlCount {
@@ -25,25 +25,17 @@ export interface TopUrls {
 export const byCountThenUrl = (a: { url: string; count: number }, b: { url: string; count: number }): number =>
   b.count - a.count || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0);
 
-/** Emits the top `n` URLs of each window end once the watermark has passed it (timestamp `windowEnd - 1`). */
-export function topUrls(n: number): OperatorFunction<StreamElement<UrlCount>, StreamElement<TopUrls>> {
-  return operateElements<UrlCount, StreamElement<TopUrls>>({ name: 'topUrls' }, (destination) => {
-    const pending = new Map<number, UrlCount[]>();
-    return {
-      record(value) {
-        let list = pending.get(value.windowEnd);
-        if (list === undefined) pending.set(value.windowEnd, (list = []));
-        list.push(value);
-      },
-      watermark(mark) {
-        const due = [...pending.keys()].filter((end) => end - 1 <= mark.time).sort((a, b) => a - b);
-        for (const end of due) {
-          const top = pending.get(end)!.map(({ url, count }) => ({ url, count })).sort(byCountThenUrl).slice(0, n);
-          pending.delete(end);
-          destination.next(new StreamRecord<TopUrls>({ windowEnd: end, top }, end - 1, undefined));
-        }
-        destination.next(mark);
-      },
-    };
-  });
+/**
+ * Emits the top `n` URLs of each window end (timestamp `windowEnd - 1`) once the watermark has passed it;
+ * `slide` is the slide of the sliding windows the counts come from.
+ */
+export function topUrls(n: number, slide: number): OperatorFunction<StreamElement<UrlCount>, StreamElement<TopUrls>> {
+  return pipe(
+    keyBy((c: UrlCount) => c.windowEnd),
+    tumblingEventWindow(slide, {
+      name: 'topUrls',
+      process: (end: Key, _ctx: unknown, counts: UrlCount[], out: Collector<TopUrls>) =>
+        out.collect({ windowEnd: end as number, top: counts.map(({ url, count }) => ({ url, count })).sort(byCountThenUrl).slice(0, n) }),
+    }),
+  );
 }
