@@ -39,6 +39,7 @@ export {
   type OperatorSpec,
   type RecordSink,
   type Stage,
+  type StageLifecycle,
 } from './core/operate-elements';
 export { createRuntimeContext, type OperatorOptions, type RichFunction, type RuntimeContext } from './core/runtime-context';
 
@@ -88,6 +89,15 @@ export type { FieldRef } from './keyed/rolling-aggregate-internals';
 export { sum } from './keyed/sum';
 
 /* State */
+export { AggregatingStateDescriptor, type AggregatingState } from './state/descriptors/aggregating-state-descriptor';
+export { ListStateDescriptor, type ListState } from './state/descriptors/list-state-descriptor';
+export { MapStateDescriptor, type MapState } from './state/descriptors/map-state-descriptor';
+export { ReducingStateDescriptor, type ReducingState } from './state/descriptors/reducing-state-descriptor';
+export { StateDescriptor, type StateKind } from './state/descriptors/state-descriptor';
+export { ValueStateDescriptor, type ValueState } from './state/descriptors/value-state-descriptor';
+export { HeapKeyedStateBackend, type KeyedStateSnapshot, type StateSnapshotEntry } from './state/heap/heap-keyed-state-backend';
+export type { KeyedStateStore } from './state/keyed-state-store';
+export { StateTtlConfig, StateTtlConfigBuilder, type TtlStateVisibility, type TtlUpdateType } from './state/ttl';
 
 /* Windows */
 export { EventTimeSessionWindows, type SessionGapExtractor } from './windowing/assigners/event-time-session-windows';
@@ -153,6 +163,8 @@ export { floorMod, TimeWindow } from './windowing/windows/time-window';
 export type { Window } from './windowing/windows/window';
 
 /* Process functions */
+export { EVENT_TIME_TIMERS, KEYED_STATE_ENTRIES, keyedProcess, PROCESSING_TIME_TIMERS } from './process/keyed-process';
+export type { KeyedProcessContext, KeyedProcessFunction, OnTimerContext } from './process/keyed-process-function';
 export { process } from './process/process';
 export type { ProcessContext, ProcessFunction } from './process/process-function';
 

@@ -11,7 +11,7 @@
 import { Observable, Subscriber, type OperatorFunction } from 'rxjs';
 import type { CheckpointBarrier } from './checkpoint-barrier';
 import { type ErrorOrigin, wrapUserError } from './errors';
-import { createRuntimeContext, type OperatorOptions, type RichFunction } from './runtime-context';
+import type { OperatorOptions } from './runtime-context';
 import type { SideOutput } from './side-output';
 import type { JobContext, StartElement } from './start-element';
 import { ElementKind, type StreamElement, StreamElementBase } from './stream-element';
@@ -48,14 +48,20 @@ export interface OperatorSpec {
   readonly options?: OperatorOptions | undefined;
 }
 
+/** Lets a stage take part in its subscriber's lifecycle (rich functions open and close there). */
+export interface StageLifecycle {
+  /** Called once before the first element, with the job context from the start element (if any). */
+  onOpen(open: (job: JobContext | undefined) => void): void;
+  /** Called once at completion, error or unsubscribe, if opened. */
+  onClose(close: () => void): void;
+}
+
 /** A stateless stage that can be fused into its consumer. */
 export interface Stage {
   readonly name: string;
   readonly options: OperatorOptions | undefined;
-  /** The user's rich function, opened and closed with the consuming subscriber. */
-  readonly rich: RichFunction | undefined;
-  /** Builds this stage's record sink in front of `next`. */
-  link(next: RecordSink<unknown>): RecordSink<unknown>;
+  /** Builds this stage's record sink in front of `next`, once per subscription. */
+  link(next: RecordSink<unknown>, lifecycle: StageLifecycle): RecordSink<unknown>;
 }
 
 function originOf(spec: OperatorSpec): ErrorOrigin {
@@ -65,23 +71,26 @@ function originOf(spec: OperatorSpec): ErrorOrigin {
 class ElementSubscriber<T> extends Subscriber<unknown> {
   private opened = false;
   private readonly sink: RecordSink<T>;
+  private readonly openers: Array<(job: JobContext | undefined) => void> = [];
+  private readonly closers: Array<() => void> = [];
 
   constructor(
     destination: Subscriber<unknown>,
     private readonly handlers: ElementHandlers<T>,
     private readonly origin: ErrorOrigin,
-    private readonly stages: readonly Stage[],
+    stages: readonly Stage[],
   ) {
     super(destination);
     let sink = handlers.record as RecordSink<unknown>;
-    for (let i = stages.length - 1; i >= 0; i--) sink = stages[i]!.link(sink);
+    const lifecycle: StageLifecycle = { onOpen: (f) => this.openers.unshift(f), onClose: (f) => this.closers.unshift(f) };
+    for (let i = stages.length - 1; i >= 0; i--) sink = stages[i]!.link(sink, lifecycle);
     this.sink = sink as RecordSink<T>;
     this.add(() => this.finalizeAll());
   }
 
   private openAll(job: JobContext | undefined): void {
     this.opened = true;
-    for (const stage of this.stages) stage.rich?.open?.(createRuntimeContext(stage.name, stage.options, job));
+    for (const open of this.openers) open(job);
     this.handlers.open?.(job);
   }
 
@@ -93,9 +102,9 @@ class ElementSubscriber<T> extends Subscriber<unknown> {
       failure = err;
     }
     if (this.opened) {
-      for (const stage of this.stages) {
+      for (const close of this.closers) {
         try {
-          stage.rich?.close?.();
+          close();
         } catch (err) {
           failure ??= err;
         }

@@ -1,4 +1,11 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { AggregatingState, AggregatingStateDescriptor } from '../state/descriptors/aggregating-state-descriptor';
+import type { ListState, ListStateDescriptor } from '../state/descriptors/list-state-descriptor';
+import type { MapState, MapStateDescriptor } from '../state/descriptors/map-state-descriptor';
+import type { ReducingState, ReducingStateDescriptor } from '../state/descriptors/reducing-state-descriptor';
+import type { ValueState, ValueStateDescriptor } from '../state/descriptors/value-state-descriptor';
+import type { KeyedStateStore } from '../state/keyed-state-store';
+import { NotKeyedError } from './errors';
 import { MetricGroup } from './metrics';
 import { effectiveMode, type JobContext } from './start-element';
 
@@ -9,10 +16,16 @@ import { effectiveMode, type JobContext } from './start-element';
  * @example
  * ```ts
  * map({ open(ctx) { this.prefix = ctx.jobName }, map(v) { return `${this.prefix}:${v}` } })
+ * // on a keyed stream, keyed state scoped to the current record's key:
+ * map({ open(ctx) { this.n = ctx.getState(new ValueStateDescriptor<number>('n', 0)) }, map(v) { this.n.update(this.n.value()! + 1); return v } })
  * ```
+ *
+ * The keyed-state getters (`getState`, `getListState`, `getMapState`, `getReducingState`,
+ * `getAggregatingState`) work where the operator keeps keyed state; elsewhere, and on records without a
+ * key, using the state throws `NotKeyedError`.
  * @see Flink's `RuntimeContext`
  */
-export interface RuntimeContext {
+export interface RuntimeContext extends KeyedStateStore {
   readonly jobName: string;
   readonly operatorName: string;
   readonly uid: string | undefined;
@@ -52,16 +65,27 @@ export interface OperatorOptions {
   metrics?: MetricGroup;
 }
 
-/** Builds the runtime context of one operator instance. */
+/** Builds the runtime context of one operator instance; `keyedState` backs its keyed-state getters. */
 export function createRuntimeContext(
   operatorName: string,
   options: OperatorOptions | undefined,
   job: JobContext | undefined,
+  keyedState?: KeyedStateStore,
 ): RuntimeContext {
   const scheduler = options?.scheduler ?? job?.scheduler ?? asyncScheduler;
   const uid = options?.uid;
   const metrics = options?.metrics ?? (job?.metrics ?? fallbackMetrics).group(uid ?? operatorName);
+  const origin = { operator: options?.name ?? operatorName, uid };
+  const store = (): KeyedStateStore => {
+    if (keyedState === undefined) throw new NotKeyedError(origin, 'keyed state');
+    return keyedState;
+  };
   return {
+    getState: <T>(d: ValueStateDescriptor<T>): ValueState<T> => store().getState(d),
+    getListState: <T>(d: ListStateDescriptor<T>): ListState<T> => store().getListState(d),
+    getMapState: <K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> => store().getMapState(d),
+    getReducingState: <T>(d: ReducingStateDescriptor<T>): ReducingState<T> => store().getReducingState(d),
+    getAggregatingState: <IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> => store().getAggregatingState(d),
     jobName: job?.jobName ?? 'tidemark-job',
     operatorName,
     uid,

@@ -46,7 +46,6 @@ export function keyBy<T, K = Key>(
     FusedStream.append<T>(source, {
       name,
       options,
-      rich: undefined,
       link(next: RecordSink<unknown>): RecordSink<unknown> {
         return (value, timestamp) => {
           let key: unknown;

@@ -6,6 +6,7 @@ import { SideOutput } from '../core/side-output';
 import type { StreamElement } from '../core/stream-element';
 import { StreamRecord, toElement } from '../core/stream-record';
 import { type Collector, type Key, MIN_WATERMARK, type Timestamp } from '../core/types';
+import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
 import { nonKeyedTimerService, type ProcessContext, type ProcessFunction } from './process-function';
 
 /**
@@ -33,7 +34,7 @@ import { nonKeyedTimerService, type ProcessContext, type ProcessFunction } from 
  */
 export function process<I, O>(fn: ProcessFunction<I, O>, options?: OperatorOptions): OperatorFunction<StreamElement<I>, StreamElement<O>> {
   const name = options?.name ?? 'process';
-  return operateElements<I, StreamElement<O>>({ name, options }, (destination) => {
+  return operateElements<I, StreamElement<O>>({ name, options }, (destination, origin) => {
     let watermark: Timestamp = MIN_WATERMARK;
     let timestamp: Timestamp | undefined;
     let key: Key | undefined;
@@ -54,15 +55,17 @@ export function process<I, O>(fn: ProcessFunction<I, O>, options?: OperatorOptio
       output: <X>(tag: OutputTag<X>, value: X) => destination.next(new SideOutput(tag, new StreamRecord(value, timestamp, key))),
       getCurrentKey: () => key,
     };
+    const backend = new HeapKeyedStateBackend(origin, () => timers.currentProcessingTime());
     return {
       open(job) {
-        runtime = createRuntimeContext(name, options, job);
+        runtime = createRuntimeContext(name, options, job, backend);
         opened = true;
         fn.open?.(runtime);
       },
       record(value, ts, k) {
         timestamp = ts;
         key = k;
+        backend.setCurrentKey(k);
         fn.processElement(value, ctx, out);
       },
       watermark(mark) {

@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { type ErrorOrigin, wrapUserError } from '../core/errors';
-import { FusedStream, type RecordSink } from '../core/operate-elements';
+import { FusedStream, type RecordSink, type StageLifecycle } from '../core/operate-elements';
+import { richLifecycle } from './rich-stage-internals';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 
@@ -37,10 +38,11 @@ export function filter<T>(fn: FilterFunction<T>, options?: OperatorOptions): Ope
     FusedStream.append<T>(source, {
       name,
       options,
-      rich,
-      link(next: RecordSink<unknown>): RecordSink<unknown> {
+      link(next: RecordSink<unknown>, lifecycle: StageLifecycle): RecordSink<unknown> {
+        const scope = richLifecycle(name, options, origin, rich, lifecycle);
         const f = typeof fn === 'function' ? fn : (v: T) => fn.filter(v);
         return (value, timestamp, key) => {
+          if (scope !== undefined) scope(key);
           let keep: boolean;
           try {
             keep = f(value as T);

@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { type ErrorOrigin, wrapUserError } from '../core/errors';
-import { FusedStream, type RecordSink } from '../core/operate-elements';
+import { FusedStream, type RecordSink, type StageLifecycle } from '../core/operate-elements';
+import { richLifecycle } from './rich-stage-internals';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 import type { Collector } from '../core/types';
@@ -42,13 +43,14 @@ export function flatMap<T, R>(fn: FlatMapFunction<T, R>, options?: OperatorOptio
     FusedStream.append<R>(source, {
       name,
       options,
-      rich,
-      link(next: RecordSink<unknown>): RecordSink<unknown> {
+      link(next: RecordSink<unknown>, lifecycle: StageLifecycle): RecordSink<unknown> {
+        const scope = richLifecycle(name, options, origin, rich, lifecycle);
         const f = typeof fn === 'function' ? fn : (v: T, out: Collector<R>) => fn.flatMap(v, out);
         let timestamp: number | undefined;
         let key: unknown;
         const out: Collector<R> = { collect: (v) => next(v, timestamp, key as never) };
         return (value, ts, k) => {
+          if (scope !== undefined) scope(k);
           timestamp = ts;
           key = k;
           let result: Iterable<R> | void;

@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { type ErrorOrigin, wrapUserError } from '../core/errors';
-import { FusedStream, type RecordSink } from '../core/operate-elements';
+import { FusedStream, type RecordSink, type StageLifecycle } from '../core/operate-elements';
+import { richLifecycle } from './rich-stage-internals';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 
@@ -43,10 +44,11 @@ export function map<T, R>(fn: MapFunction<T, R>, options?: OperatorOptions): Ope
     FusedStream.append<R>(source, {
       name,
       options,
-      rich,
-      link(next: RecordSink<unknown>): RecordSink<unknown> {
+      link(next: RecordSink<unknown>, lifecycle: StageLifecycle): RecordSink<unknown> {
+        const scope = richLifecycle(name, options, origin, rich, lifecycle);
         const f = typeof fn === 'function' ? fn : (v: T) => fn.map(v);
         return (value, timestamp, key) => {
+          if (scope !== undefined) scope(key);
           let out: R;
           try {
             out = f(value as T);

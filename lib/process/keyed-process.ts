@@ -1,0 +1,130 @@
+import type { OperatorFunction } from 'rxjs';
+import { NotKeyedError } from '../core/errors';
+import { operateElements } from '../core/operate-elements';
+import type { OutputTag } from '../core/output-tag';
+import { createRuntimeContext, type OperatorOptions, type RuntimeContext } from '../core/runtime-context';
+import { SideOutput } from '../core/side-output';
+import type { StreamElement } from '../core/stream-element';
+import { StreamRecord } from '../core/stream-record';
+import { type Collector, type Key, MAX_WATERMARK, type Timestamp } from '../core/types';
+import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
+import { type InternalTimer, InternalTimerService, type TimeDomain, type TimerService } from '../time/timer-service';
+import type { KeyedProcessFunction, OnTimerContext } from './keyed-process-function';
+
+/** Gauges and counters of a keyed process operator. */
+export const KEYED_STATE_ENTRIES = 'keyedStateEntries';
+export const EVENT_TIME_TIMERS = 'eventTimeTimers';
+export const PROCESSING_TIME_TIMERS = 'processingTimeTimers';
+
+/**
+ * Runs a {@link KeyedProcessFunction} on a keyed stream: keyed state through the runtime context, and
+ * per-key timers in event time (fired by watermarks, all of them at the end of input) and processing
+ * time (fired by the scheduler). A timer is registered once per (key, time, domain) however often it is
+ * asked for, and timers fire in time order, before the watermark that fired them is forwarded.
+ *
+ * It's like Flink's `keyBy(...).process(KeyedProcessFunction)`.
+ *
+ * ```text
+ * processElement registers an event-time timer at timestamp + 5; onTimer emits "t@<time>"
+ * source (keyed by k):  a(1)   W(5)      W(9)     M
+ * output:               ----   t@6 is not due... (t@6)(6) W(9)  M
+ * ```
+ *
+ * Output records of `processElement` carry the input's timestamp; those of an event-time `onTimer` carry
+ * the timer's time; those of a processing-time `onTimer` carry none.
+ *
+ * @example
+ * ```ts
+ * // emit a user's click count one minute (event time) after their last click
+ * clicks$.pipe(keyBy((c) => c.user), keyedProcess<string, Click, string>({
+ *   open(ctx) { this.count = ctx.getState(new ValueStateDescriptor<number>('count', 0)); this.last = ctx.getState(new ValueStateDescriptor<number>('last')) },
+ *   processElement(c, ctx) {
+ *     this.count.update(this.count.value()! + 1);
+ *     this.last.update(ctx.timestamp()!);
+ *     ctx.timerService().registerEventTimeTimer(ctx.timestamp()! + 60_000);
+ *   },
+ *   onTimer(t, ctx, out) { if (t === this.last.value()! + 60_000) out.collect(`${ctx.getCurrentKey()}: ${this.count.value()}`) },
+ * }))
+ * ```
+ * @throws NotKeyedError (as an error notification) on a record without a key; UserFunctionError when the
+ * function throws; StateError when a state name is re-registered with another kind.
+ * @see process, Flink's `KeyedProcessFunction`
+ */
+export function keyedProcess<K extends Key, I, O>(
+  fn: KeyedProcessFunction<K, I, O>,
+  options?: OperatorOptions,
+): OperatorFunction<StreamElement<I>, StreamElement<O>> {
+  const name = options?.name ?? 'keyedProcess';
+  return operateElements<I, StreamElement<O>>({ name, options }, (destination, origin) => {
+    let runtime: RuntimeContext | undefined;
+    let timers!: InternalTimerService<undefined>;
+    let opened = false;
+    let timestamp: Timestamp | undefined;
+    let key: Key | undefined;
+    let domain: TimeDomain = 'event-time';
+    const backend = new HeapKeyedStateBackend(origin, () => runtime!.currentProcessingTime());
+
+    const timerService: TimerService = {
+      currentProcessingTime: () => timers.currentProcessingTime(),
+      currentWatermark: () => timers.currentWatermark(),
+      registerEventTimeTimer: (t) => timers.registerEventTimeTimer(key, undefined, t),
+      registerProcessingTimeTimer: (t) => timers.registerProcessingTimeTimer(key, undefined, t),
+      deleteEventTimeTimer: (t) => timers.deleteEventTimeTimer(key, undefined, t),
+      deleteProcessingTimeTimer: (t) => timers.deleteProcessingTimeTimer(key, undefined, t),
+    };
+    const ctx: OnTimerContext<K> = {
+      timestamp: () => timestamp,
+      timerService: () => timerService,
+      getCurrentKey: () => key as K,
+      output: <X>(tag: OutputTag<X>, value: X) => destination.next(new SideOutput(tag, new StreamRecord(value, timestamp, key))),
+      timeDomain: () => domain,
+    };
+    const out: Collector<O> = { collect: (v) => destination.next(new StreamRecord(v, timestamp, key)) };
+
+    const onTimer = (timer: InternalTimer<undefined>, d: TimeDomain): void => {
+      key = timer.key;
+      timestamp = d === 'event-time' ? timer.time : undefined;
+      domain = d;
+      backend.setCurrentKey(key);
+      fn.onTimer?.(timer.time, ctx, out);
+    };
+
+    return {
+      open(job) {
+        runtime = createRuntimeContext(name, options, job, backend);
+        timers = new InternalTimerService<undefined>({
+          scheduler: runtime.scheduler,
+          onEventTime: (t) => onTimer(t, 'event-time'),
+          onProcessingTime: (t) => onTimer(t, 'processing-time'),
+          onError: (err) => destination.error(err),
+        });
+        runtime.metrics.gauge(KEYED_STATE_ENTRIES, () => backend.numEntries());
+        runtime.metrics.gauge(EVENT_TIME_TIMERS, () => timers.numEventTimeTimers());
+        runtime.metrics.gauge(PROCESSING_TIME_TIMERS, () => timers.numProcessingTimeTimers());
+        opened = true;
+        fn.open?.(runtime);
+      },
+      record(value, ts, k) {
+        if (k === undefined) throw new NotKeyedError(origin);
+        key = k;
+        timestamp = ts;
+        backend.setCurrentKey(k);
+        backend.cleanupOnRecord();
+        fn.processElement(value, ctx, out);
+      },
+      watermark(mark) {
+        timers.advanceWatermark(mark.time);
+        destination.next(mark);
+      },
+      complete() {
+        // end of input: every event-time timer fires, as under the largest watermark
+        if (timers.currentWatermark() < MAX_WATERMARK) timers.advanceWatermark(MAX_WATERMARK);
+        destination.complete();
+      },
+      finalize() {
+        timers?.dispose();
+        if (opened) fn.close?.();
+      },
+    };
+  });
+}

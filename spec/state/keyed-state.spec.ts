@@ -1,0 +1,257 @@
+import fc from 'fast-check';
+import { lastValueFrom, of, toArray } from 'rxjs';
+import { marbles } from 'rxjs-marbles/jest';
+import {
+  AggregatingStateDescriptor,
+  HeapKeyedStateBackend,
+  keyBy,
+  keyedProcess,
+  ListStateDescriptor,
+  map,
+  MapStateDescriptor,
+  NotKeyedError,
+  process,
+  ReducingStateDescriptor,
+  StateTtlConfig,
+  ValueStateDescriptor,
+  values,
+  windowCount,
+  type ValueState,
+} from '../../lib/index';
+import { rec } from '../../lib/testing/index';
+
+describe('keyed state in rich functions', () => {
+  it('a rich map on a keyed stream keeps state per key', async () => {
+    let n!: ValueState<number>;
+    const out = await lastValueFrom(
+      of('a', 'b', 'a', 'a').pipe(
+        keyBy((s: string) => s),
+        map({
+          open(ctx) {
+            n = ctx.getState(new ValueStateDescriptor<number>('n', 0));
+          },
+          map(s: string) {
+            n.update(n.value()! + 1);
+            return `${s}${n.value()}`;
+          },
+        }),
+        values(),
+        toArray(),
+      ),
+    );
+    expect(out).toEqual(['a1', 'b1', 'a2', 'a3']);
+  });
+
+  it('using keyed state on a non-keyed stream is a NotKeyedError', async () => {
+    let s!: ValueState<number>;
+    const err = await lastValueFrom(
+      of(1).pipe(
+        process<number, number>({
+          open(ctx) {
+            s = ctx.getState(new ValueStateDescriptor<number>('s'));
+          },
+          processElement(v) {
+            s.update(v);
+          },
+        }),
+      ),
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotKeyedError);
+    expect((err as Error).message).toBe('process: keyed state "s" needs a keyed stream: apply keyBy(selector) before it');
+  });
+});
+
+describe('state kinds', () => {
+  const backend = () => new HeapKeyedStateBackend({ operator: 'test' }, () => 0);
+
+  it('reducing and aggregating state fold what is added', () => {
+    const b = backend();
+    const total = b.getReducingState(new ReducingStateDescriptor<number>('total', (x, y) => x + y));
+    const count = b.getAggregatingState(new AggregatingStateDescriptor('count', windowCount<string>()));
+    b.setCurrentKey('a');
+    total.add(2);
+    total.add(5);
+    count.add('x');
+    count.add('y');
+    b.setCurrentKey('b');
+    expect(total.get()).toBeUndefined();
+    total.add(1);
+    b.setCurrentKey('a');
+    expect(total.get()).toBe(7);
+    expect(count.get()).toBe(2);
+    total.clear();
+    expect(total.get()).toBeUndefined();
+  });
+
+  it('round-trips through a snapshot, by key group', () => {
+    const b = backend();
+    const v = b.getState(new ValueStateDescriptor<number>('v'));
+    const l = b.getListState(new ListStateDescriptor<string>('l'));
+    for (const k of ['a', 'b', 'c']) {
+      b.setCurrentKey(k);
+      v.update(k.charCodeAt(0));
+      l.add(k);
+      l.add(k.toUpperCase());
+    }
+    const snap = b.snapshot();
+    const restored = backend();
+    restored.restore(snap);
+    const v2 = restored.getState(new ValueStateDescriptor<number>('v'));
+    const l2 = restored.getListState(new ListStateDescriptor<string>('l'));
+    restored.setCurrentKey('b');
+    expect(v2.value()).toBe(98);
+    expect(l2.get()).toEqual(['b', 'B']);
+    // a subtask that owns only some key groups restores only those keys
+    const groupOfA = snap.states['v']!.entries.find((e) => e.key === 'a')!.keyGroup;
+    const part = backend();
+    part.restore(snap, (g) => g === groupOfA);
+    const v3 = part.getState(new ValueStateDescriptor<number>('v'));
+    part.setCurrentKey('a');
+    expect(v3.value()).toBe(97);
+    expect(part.numEntries()).toBeLessThan(restored.numEntries());
+  });
+});
+
+describe('TTL on processing time', () => {
+  it('expires a value in virtual time; reads do not refresh it with OnCreateAndWrite', marbles((m) => {
+    const ttl = StateTtlConfig.newBuilder(10).build();
+    const seen = new ValueStateDescriptor<number>('seen').enableTimeToLive(ttl);
+    let state!: ValueState<number>;
+    const source = m.cold('a-----a-----a------a|', { a: rec('a', undefined, 'k') });
+    const out = source.pipe(
+      keyedProcess<string, string, string>(
+        {
+          open(ctx) {
+            state = ctx.getState(seen);
+          },
+          processElement(_v, ctx, o) {
+            const before = state.value();
+            o.collect(before === undefined ? 'new' : `seen at ${before}`);
+            if (before === undefined) state.update(ctx.timerService().currentProcessingTime());
+          },
+        },
+        { scheduler: m.scheduler },
+      ),
+      values(),
+    );
+    // written at 0; read at 6 (alive); at 12 expired (>= 10 ms) → new, written at 12; at 19 alive
+    m.expect(out).toBeObservable('a-----b-----a------c|', { a: 'new', b: 'seen at 0', c: 'seen at 12' });
+  }));
+
+  it('OnReadAndWrite refreshes on read; ReturnExpiredIfNotCleanedUp still returns an expired value once', () => {
+    let now = 0;
+    const b = new HeapKeyedStateBackend({ operator: 'ttl' }, () => now);
+    const refreshed = b.getState(new ValueStateDescriptor<string>('r').enableTimeToLive(StateTtlConfig.newBuilder(10).setUpdateType('OnReadAndWrite').build()));
+    const lenient = b.getState(
+      new ValueStateDescriptor<string>('l').enableTimeToLive(StateTtlConfig.newBuilder(10).setStateVisibility('ReturnExpiredIfNotCleanedUp').build()),
+    );
+    b.setCurrentKey('k');
+    refreshed.update('x');
+    lenient.update('y');
+    now = 8;
+    expect(refreshed.value()).toBe('x'); // refreshes to 8
+    now = 15;
+    expect(refreshed.value()).toBe('x'); // 15 - 8 < 10
+    expect(lenient.value()).toBe('y'); // expired, returned, and cleaned up
+    expect(lenient.value()).toBeUndefined();
+  });
+
+  it('expires list elements and map entries one by one, and cleans up incrementally and in snapshots', () => {
+    let now = 0;
+    const b = new HeapKeyedStateBackend({ operator: 'ttl' }, () => now);
+    const ttl = StateTtlConfig.newBuilder(10).cleanupIncrementally(5).cleanupFullSnapshot().build();
+    const list = b.getListState(new ListStateDescriptor<number>('list').enableTimeToLive(ttl));
+    const mapState = b.getMapState(new MapStateDescriptor<string, number>('map').enableTimeToLive(ttl));
+    b.setCurrentKey('k');
+    list.add(1);
+    mapState.put('old', 1);
+    now = 6;
+    list.add(2);
+    mapState.put('new', 2);
+    now = 12;
+    expect(list.get()).toEqual([2]);
+    expect(mapState.entries()).toEqual([['new', 2]]);
+    for (let i = 0; i < 20; i++) {
+      b.setCurrentKey(`other${i}`);
+      list.add(i);
+    }
+    now = 40;
+    expect(b.snapshot().states['list']!.entries).toEqual([]);
+    b.setCurrentKey('probe');
+    list.get(); // an access runs incremental cleanup over 5 entries
+    expect(b.numEntries()).toBeLessThan(21);
+  });
+
+  it('refuses a non-positive TTL', () => {
+    expect(() => StateTtlConfig.newBuilder(0)).toThrow('StateTtlConfig.newBuilder: ttl must be a positive finite number of milliseconds, got 0');
+  });
+});
+
+describe('map and list state (properties against a plain model)', () => {
+  it('map state behaves as a Map per key', () => {
+    const op = fc.oneof(
+      fc.record({ op: fc.constant('put' as const), key: fc.constantFrom('a', 'b'), k: fc.integer({ min: 0, max: 4 }), v: fc.integer() }),
+      fc.record({ op: fc.constant('remove' as const), key: fc.constantFrom('a', 'b'), k: fc.integer({ min: 0, max: 4 }) }),
+      fc.record({ op: fc.constant('clear' as const), key: fc.constantFrom('a', 'b') }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 50 }), (ops) => {
+        const b = new HeapKeyedStateBackend({ operator: 'p' }, () => 0);
+        const s = b.getMapState(new MapStateDescriptor<number, number>('m'));
+        const model = new Map<string, Map<number, number>>();
+        for (const o of ops) {
+          b.setCurrentKey(o.key);
+          const mm = model.get(o.key) ?? new Map<number, number>();
+          model.set(o.key, mm);
+          if (o.op === 'put') {
+            s.put(o.k, o.v);
+            mm.set(o.k, o.v);
+          } else if (o.op === 'remove') {
+            s.remove(o.k);
+            mm.delete(o.k);
+          } else {
+            s.clear();
+            mm.clear();
+          }
+          expect(new Map(s.entries())).toEqual(mm);
+          expect(s.isEmpty()).toBe(mm.size === 0);
+          for (let k = 0; k < 5; k++) {
+            expect(s.contains(k)).toBe(mm.has(k));
+            expect(s.get(k)).toBe(mm.get(k));
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('list state behaves as an array per key', () => {
+    const op = fc.oneof(
+      fc.record({ op: fc.constant('add' as const), key: fc.constantFrom('a', 'b'), v: fc.integer() }),
+      fc.record({ op: fc.constant('addAll' as const), key: fc.constantFrom('a', 'b'), vs: fc.array(fc.integer(), { maxLength: 3 }) }),
+      fc.record({ op: fc.constant('update' as const), key: fc.constantFrom('a', 'b'), vs: fc.array(fc.integer(), { maxLength: 3 }) }),
+      fc.record({ op: fc.constant('clear' as const), key: fc.constantFrom('a', 'b') }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 50 }), (ops) => {
+        const b = new HeapKeyedStateBackend({ operator: 'p' }, () => 0);
+        const s = b.getListState(new ListStateDescriptor<number>('l'));
+        const model = new Map<string, number[]>();
+        for (const o of ops) {
+          b.setCurrentKey(o.key);
+          const cur = model.get(o.key) ?? [];
+          if (o.op === 'add') model.set(o.key, [...cur, o.v]);
+          else if (o.op === 'addAll') model.set(o.key, [...cur, ...o.vs]);
+          else if (o.op === 'update') model.set(o.key, [...o.vs]);
+          else model.set(o.key, []);
+          if (o.op === 'add') s.add(o.v);
+          else if (o.op === 'addAll') s.addAll(o.vs);
+          else if (o.op === 'update') s.update(o.vs);
+          else s.clear();
+          expect(s.get()).toEqual(model.get(o.key));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
