@@ -100,7 +100,7 @@ export function buildDashboardPipeline(
   );
   return {
     counts$: windowed$.pipe(values()),
-    top$: windowed$.pipe(topUrls(config.topN, config.windowSlide), values()),
+    top$: windowed$.pipe(topUrls(config.topN), values()),
     late$: windowed$.pipe(sideOutput(lateClicks), values()),
     watermarks$: windowed$.pipe(rxFilter((e): e is Watermark => e instanceof Watermark)),
   };
