@@ -86,12 +86,21 @@ export const KEYS_WITH_STATE = 'keysWithState';
 /** Gauge: key entries held, including empty ones kept for reuse (swept as they age). */
 export const KEY_ENTRIES = 'keyEntries';
 
+function slotKey(w: Window): string | number {
+  const start = (w as { start?: unknown }).start;
+  return typeof start === 'number' ? start : w.id();
+}
+
 class Slot<W extends Window> {
   contents: unknown = undefined;
   triggerState: Map<string, unknown> | undefined = undefined;
   windowState: Map<string, unknown> | undefined = undefined;
   lastEventTimer = Number.NaN;
-  constructor(readonly window: W) {}
+  constructor(
+    readonly window: W,
+    /** The slot's key in its key's map (the window start for time windows). */
+    readonly key: string | number = slotKey(window),
+  ) {}
 }
 
 class KeyWindows<W extends Window> {
@@ -105,10 +114,6 @@ class KeyWindows<W extends Window> {
   constructor(readonly key: Key | undefined) {}
 }
 
-function slotKey(w: Window): string | number {
-  const start = (w as { start?: unknown }).start;
-  return typeof start === 'number' ? start : w.id();
-}
 
 function mapStore(get: () => Map<string, unknown>, drop: () => void): WindowStateStore {
   return {
@@ -272,11 +277,11 @@ export function windowOperator<T, R, W extends Window>(
     };
     const getSlot = (k: KeyWindows<W>, w: W, create: boolean): Slot<W> | undefined => {
       const recent = k.recent;
-      if (recent !== undefined && (recent.window === w || recent.window.id() === w.id())) return recent;
       const sk = slotKey(w);
+      if (recent !== undefined && (recent.window === w || recent.key === sk)) return recent;
       let s = k.slots.get(sk);
       if (s === undefined && create) {
-        s = new Slot(w);
+        s = new Slot(w, sk);
         k.slots.set(sk, s);
         liveSlots++;
       }
@@ -284,8 +289,9 @@ export function windowOperator<T, R, W extends Window>(
       return s;
     };
     const removeSlot = (k: KeyWindows<W>, w: W): void => {
-      if (k.recent !== undefined && k.recent.window.id() === w.id()) k.recent = undefined;
-      if (k.slots.delete(slotKey(w))) liveSlots--;
+      const sk = slotKey(w);
+      if (k.recent !== undefined && k.recent.key === sk) k.recent = undefined;
+      if (k.slots.delete(sk)) liveSlots--;
     };
 
     const emit = (): void => {
