@@ -96,6 +96,8 @@ class Slot<W extends Window> {
   triggerState: Map<string, unknown> | undefined = undefined;
   windowState: Map<string, unknown> | undefined = undefined;
   lastEventTimer = Number.NaN;
+  /** The event-time timer firing right now for this slot (already gone from the timer service). */
+  firingEventTimer = Number.NaN;
   constructor(
     readonly window: W,
     /** The slot's key in its key's map (the window start for time windows). */
@@ -199,6 +201,7 @@ export function windowOperator<T, R, W extends Window>(
       registerProcessingTimeTimer: (t) => timers.registerProcessingTimeTimer(kw.key, slot.window, t),
       deleteEventTimeTimer: (t) => {
         if (slot.lastEventTimer === t) slot.lastEventTimer = Number.NaN;
+        if (slot.firingEventTimer === t) return; // it just fired: nothing left to delete
         timers.deleteEventTimeTimer(kw.key, slot.window, t);
       },
       deleteProcessingTimeTimer: (t) => timers.deleteProcessingTimeTimer(kw.key, slot.window, t),
@@ -334,10 +337,12 @@ export function windowOperator<T, R, W extends Window>(
       const s = getSlot(k, w, false);
       slot = s ?? new Slot(w);
       if (slot.lastEventTimer === timer.time) slot.lastEventTimer = Number.NaN;
+      if (isEvent) slot.firingEventTimer = timer.time;
       const r = isEvent ? trigger.onEventTime(timer.time, w, ctx) : trigger.onProcessingTime(timer.time, w, ctx);
       if (isFire(r)) emit();
       if (isPurge(r)) purge();
       if (eventTime === isEvent && timer.time === cleanupTime(w) && s !== undefined) clearAllState();
+      slot.firingEventTimer = Number.NaN;
     };
 
     const addToWindow = (value: T, timestamp: Timestamp | undefined, w: W): void => {
