@@ -22,6 +22,7 @@ import type { StreamElement } from '../core/stream-element';
 import { StreamRecord } from '../core/stream-record';
 import { type Collector, type Key, MAX_WATERMARK, type Timestamp } from '../core/types';
 import { mapKey } from '../keyed/key-group';
+import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
 import { type InternalTimer, InternalTimerService } from '../time/timer-service';
 import { isMerging, type WindowAssigner } from './assigners/window-assigner';
 import type { Evictor, EvictorContext } from './evictors/evictor';
@@ -179,6 +180,7 @@ export function windowOperator<T, R, W extends Window>(
     let kw!: KeyWindows<W>;
     let slot!: Slot<W>;
     let mergedSlots: Slot<W>[] = [];
+    let keyedState: HeapKeyedStateBackend | undefined;
 
     const countLate = (n: string): void => metrics!.counter(n).inc();
 
@@ -299,6 +301,7 @@ export function windowOperator<T, R, W extends Window>(
 
     const emit = (): void => {
       if (slot.contents === undefined) return;
+      if (keyedState !== undefined) keyedState.setCurrentKey(keyed ? kw.key : undefined);
       slot.contents = contentsOf.emit(keyed ? kw.key : undefined, slot.window, slot.contents, processCtx, out);
     };
     const purge = (): void => {
@@ -359,7 +362,9 @@ export function windowOperator<T, R, W extends Window>(
 
     return {
       open(job) {
-        runtime = createRuntimeContext(name, options, job);
+        // a rich process window function gets keyed state (per key, across windows) in its runtime context
+        if (rich !== undefined && keyed) keyedState = new HeapKeyedStateBackend(origin, () => runtime!.currentProcessingTime());
+        runtime = createRuntimeContext(name, options, job, keyedState);
         metrics = runtime.metrics;
         metrics.counter(NUM_LATE_RECORDS_DROPPED);
         metrics.counter(NUM_LATE_RECORDS);
