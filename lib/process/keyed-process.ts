@@ -25,9 +25,9 @@ export const PROCESSING_TIME_TIMERS = 'processingTimeTimers';
  * It's like Flink's `keyBy(...).process(KeyedProcessFunction)`.
  *
  * ```text
- * processElement registers an event-time timer at timestamp + 5; onTimer emits "t@<time>"
- * source (keyed by k):  a(1)   W(5)      W(9)     M
- * output:               ----   t@6 is not due... (t@6)(6) W(9)  M
+ * processElement registers an event-time timer at timestamp + 5; onTimer emits "key:time:domain"
+ * source (keyed by k):  a(1)   W(5)   W(6)                               |
+ * output:                      W(5)   ("k:6:event-time"(6) W(6))         |
  * ```
  *
  * Output records of `processElement` carry the input's timestamp; those of an event-time `onTimer` carry

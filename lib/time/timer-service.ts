@@ -7,7 +7,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Key, Timestamp } from '../core/types';
 import { MIN_WATERMARK } from '../core/types';
-import { serializeKey } from '../keyed/key-group';
+import { mapKey } from '../keyed/key-group';
 import { MinHeap } from './timer-heap';
 
 /** The time domain of a timer, as in Flink's `TimeDomain`. */
@@ -39,9 +39,37 @@ class TimerEntry<N> implements InternalTimer<N> {
     readonly key: Key | undefined,
     readonly namespace: N,
     readonly time: Timestamp,
-    readonly id: string,
+    /** The key's map key (type-aware: "1" and 1 differ) and the (namespace, time) id within it. */
+    readonly mapKey: unknown,
+    readonly id: string | number,
     readonly seq: number,
   ) {}
+}
+
+const NO_KEY = Symbol('no key');
+
+/** Timers by key, then by (namespace, time): no string is built for the key. */
+class TimerIndex<N> {
+  private readonly byKey = new Map<unknown, Map<string | number, TimerEntry<N>>>();
+  size = 0;
+  get(mk: unknown, id: string | number): TimerEntry<N> | undefined {
+    return this.byKey.get(mk)?.get(id);
+  }
+  set(e: TimerEntry<N>): void {
+    let m = this.byKey.get(e.mapKey);
+    if (m === undefined) this.byKey.set(e.mapKey, (m = new Map()));
+    m.set(e.id, e);
+    this.size++;
+  }
+  delete(mk: unknown, id: string | number): TimerEntry<N> | undefined {
+    const m = this.byKey.get(mk);
+    const e = m?.get(id);
+    if (m === undefined || e === undefined) return undefined;
+    m.delete(id);
+    if (m.size === 0) this.byKey.delete(mk);
+    this.size--;
+    return e;
+  }
 }
 
 /** A snapshot of every timer, for checkpoints. */
@@ -77,8 +105,8 @@ const byTime = <N>(a: TimerEntry<N>, b: TimerEntry<N>): number => a.time - b.tim
 export class InternalTimerService<N = undefined> {
   private readonly event = new MinHeap<TimerEntry<N>>(byTime);
   private readonly processing = new MinHeap<TimerEntry<N>>(byTime);
-  private readonly eventIds = new Map<string, TimerEntry<N>>();
-  private readonly processingIds = new Map<string, TimerEntry<N>>();
+  private readonly eventIds = new TimerIndex<N>();
+  private readonly processingIds = new TimerIndex<N>();
   private seq = 0;
   private watermark: Timestamp = MIN_WATERMARK;
   private scheduled: Subscription | undefined;
@@ -90,8 +118,13 @@ export class InternalTimerService<N = undefined> {
     this.nsId = options.namespaceId ?? ((n) => (n === undefined ? '' : String(n)));
   }
 
-  private id(key: Key | undefined, namespace: N, time: Timestamp): string {
-    return `${key === undefined ? '' : serializeKey(key)}\u0001${this.nsId(namespace)}\u0001${time}`;
+  private static mapKeyOf(key: Key | undefined): unknown {
+    return key === undefined ? NO_KEY : typeof key === 'object' ? mapKey(key) : key;
+  }
+  /** The (namespace, time) id of a timer within its key: the time alone without a namespace. */
+  private id(namespace: N, time: Timestamp): string | number {
+    const ns = this.nsId(namespace);
+    return ns === '' ? time : `${ns}\u0001${time}`;
   }
 
   /** The last watermark passed to {@link advanceWatermark}. */
@@ -103,35 +136,29 @@ export class InternalTimerService<N = undefined> {
   }
 
   registerEventTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
-    const id = this.id(key, namespace, time);
-    if (this.eventIds.has(id)) return;
-    const e = new TimerEntry(key, namespace, time, id, this.seq++);
-    this.eventIds.set(id, e);
+    const mk = InternalTimerService.mapKeyOf(key);
+    const id = this.id(namespace, time);
+    if (this.eventIds.get(mk, id) !== undefined) return;
+    const e = new TimerEntry(key, namespace, time, mk, id, this.seq++);
+    this.eventIds.set(e);
     this.event.push(e);
   }
   deleteEventTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
-    const id = this.id(key, namespace, time);
-    const e = this.eventIds.get(id);
-    if (e !== undefined) {
-      e.cancelled = true;
-      this.eventIds.delete(id);
-    }
+    const e = this.eventIds.delete(InternalTimerService.mapKeyOf(key), this.id(namespace, time));
+    if (e !== undefined) e.cancelled = true;
   }
   registerProcessingTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
-    const id = this.id(key, namespace, time);
-    if (this.processingIds.has(id)) return;
-    const e = new TimerEntry(key, namespace, time, id, this.seq++);
-    this.processingIds.set(id, e);
+    const mk = InternalTimerService.mapKeyOf(key);
+    const id = this.id(namespace, time);
+    if (this.processingIds.get(mk, id) !== undefined) return;
+    const e = new TimerEntry(key, namespace, time, mk, id, this.seq++);
+    this.processingIds.set(e);
     this.processing.push(e);
     if (time < this.scheduledFor) this.schedule();
   }
   deleteProcessingTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
-    const id = this.id(key, namespace, time);
-    const e = this.processingIds.get(id);
-    if (e !== undefined) {
-      e.cancelled = true;
-      this.processingIds.delete(id);
-    }
+    const e = this.processingIds.delete(InternalTimerService.mapKeyOf(key), this.id(namespace, time));
+    if (e !== undefined) e.cancelled = true;
   }
 
   /** Number of live event-time / processing-time timers (for state-size assertions). */
@@ -153,7 +180,7 @@ export class InternalTimerService<N = undefined> {
       if (top === undefined || top.time > time) return;
       this.event.pop();
       if (top.cancelled) continue;
-      this.eventIds.delete(top.id);
+      this.eventIds.delete(top.mapKey, top.id);
       this.options.onEventTime(top);
     }
   }
@@ -166,7 +193,7 @@ export class InternalTimerService<N = undefined> {
       if (top === undefined || top.time > now) break;
       this.processing.pop();
       if (top.cancelled) continue;
-      this.processingIds.delete(top.id);
+      this.processingIds.delete(top.mapKey, top.id);
       this.options.onProcessingTime(top);
       if (this.disposed) return;
     }

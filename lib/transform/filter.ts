@@ -1,7 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
-import { type ErrorOrigin, wrapUserError } from '../core/errors';
-import { FusedStream, type RecordSink, type StageLifecycle } from '../core/operate-elements';
-import { richLifecycle } from './rich-stage-internals';
+import { wrapUserError } from '../core/errors';
+import { statelessStage } from './rich-stage-internals';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 
@@ -31,26 +30,14 @@ export type FilterFunction<T> = ((value: T) => boolean) | RichFilterFunction<T>;
  * @see map, Flink's `FilterFunction`
  */
 export function filter<T>(fn: FilterFunction<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
-  const rich = typeof fn === 'function' ? undefined : fn;
-  const name = options?.name ?? 'filter';
-  const origin: ErrorOrigin = { operator: name, uid: options?.uid };
-  return (source) =>
-    FusedStream.append<T>(source, {
-      name,
-      options,
-      link(next: RecordSink<unknown>, lifecycle: StageLifecycle): RecordSink<unknown> {
-        const scope = richLifecycle(name, options, origin, rich, lifecycle);
-        const f = typeof fn === 'function' ? fn : (v: T) => fn.filter(v);
-        return (value, timestamp, key) => {
-          if (scope !== undefined) scope(key);
-          let keep: boolean;
-          try {
-            keep = f(value as T);
-          } catch (err) {
-            throw wrapUserError(origin, err);
-          }
-          if (keep) next(value, timestamp, key);
-        };
-      },
-    });
+  const f = typeof fn === 'function' ? fn : (v: T) => fn.filter(v);
+  return statelessStage<T, T>('filter', options, typeof fn === 'function' ? undefined : fn, (next, origin) => (value, timestamp, key) => {
+    let keep: boolean;
+    try {
+      keep = f(value as T);
+    } catch (err) {
+      throw wrapUserError(origin, err);
+    }
+    if (keep) next(value, timestamp, key);
+  });
 }

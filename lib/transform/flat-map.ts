@@ -1,7 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
-import { type ErrorOrigin, wrapUserError } from '../core/errors';
-import { FusedStream, type RecordSink, type StageLifecycle } from '../core/operate-elements';
-import { richLifecycle } from './rich-stage-internals';
+import { wrapUserError } from '../core/errors';
+import { statelessStage } from './rich-stage-internals';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 import type { Collector } from '../core/types';
@@ -36,31 +35,21 @@ export type FlatMapFunction<T, R> = ((value: T, out: Collector<R>) => Iterable<R
  * @see map, Flink's `FlatMapFunction`
  */
 export function flatMap<T, R>(fn: FlatMapFunction<T, R>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<R>> {
-  const rich = typeof fn === 'function' ? undefined : fn;
-  const name = options?.name ?? 'flatMap';
-  const origin: ErrorOrigin = { operator: name, uid: options?.uid };
-  return (source) =>
-    FusedStream.append<R>(source, {
-      name,
-      options,
-      link(next: RecordSink<unknown>, lifecycle: StageLifecycle): RecordSink<unknown> {
-        const scope = richLifecycle(name, options, origin, rich, lifecycle);
-        const f = typeof fn === 'function' ? fn : (v: T, out: Collector<R>) => fn.flatMap(v, out);
-        let timestamp: number | undefined;
-        let key: unknown;
-        const out: Collector<R> = { collect: (v) => next(v, timestamp, key as never) };
-        return (value, ts, k) => {
-          if (scope !== undefined) scope(k);
-          timestamp = ts;
-          key = k;
-          let result: Iterable<R> | void;
-          try {
-            result = f(value as T, out);
-          } catch (err) {
-            throw wrapUserError(origin, err);
-          }
-          if (result != null) for (const r of result) next(r, ts, k);
-        };
-      },
-    });
+  const f = typeof fn === 'function' ? fn : (v: T, out: Collector<R>) => fn.flatMap(v, out);
+  return statelessStage<T, R>('flatMap', options, typeof fn === 'function' ? undefined : fn, (next, origin) => {
+    let timestamp: number | undefined;
+    let key: unknown;
+    const out: Collector<R> = { collect: (v) => next(v, timestamp, key as never) };
+    return (value, ts, k) => {
+      timestamp = ts;
+      key = k;
+      let result: Iterable<R> | void;
+      try {
+        result = f(value as T, out);
+      } catch (err) {
+        throw wrapUserError(origin, err);
+      }
+      if (result != null) for (const r of result) next(r, ts, k);
+    };
+  });
 }

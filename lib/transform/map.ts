@@ -1,7 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
-import { type ErrorOrigin, wrapUserError } from '../core/errors';
-import { FusedStream, type RecordSink, type StageLifecycle } from '../core/operate-elements';
-import { richLifecycle } from './rich-stage-internals';
+import { wrapUserError } from '../core/errors';
+import { statelessStage } from './rich-stage-internals';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 
@@ -37,26 +36,14 @@ export type MapFunction<T, R> = ((value: T) => R) | RichMapFunction<T, R>;
  * @see filter, flatMap, Flink's `MapFunction`
  */
 export function map<T, R>(fn: MapFunction<T, R>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<R>> {
-  const rich = typeof fn === 'function' ? undefined : fn;
-  const name = options?.name ?? 'map';
-  const origin: ErrorOrigin = { operator: name, uid: options?.uid };
-  return (source) =>
-    FusedStream.append<R>(source, {
-      name,
-      options,
-      link(next: RecordSink<unknown>, lifecycle: StageLifecycle): RecordSink<unknown> {
-        const scope = richLifecycle(name, options, origin, rich, lifecycle);
-        const f = typeof fn === 'function' ? fn : (v: T) => fn.map(v);
-        return (value, timestamp, key) => {
-          if (scope !== undefined) scope(key);
-          let out: R;
-          try {
-            out = f(value as T);
-          } catch (err) {
-            throw wrapUserError(origin, err);
-          }
-          next(out, timestamp, key);
-        };
-      },
-    });
+  const f = typeof fn === 'function' ? fn : (v: T) => fn.map(v);
+  return statelessStage<T, R>('map', options, typeof fn === 'function' ? undefined : fn, (next, origin) => (value, timestamp, key) => {
+    let out: R;
+    try {
+      out = f(value as T);
+    } catch (err) {
+      throw wrapUserError(origin, err);
+    }
+    next(out, timestamp, key);
+  });
 }

@@ -1,38 +1,48 @@
 /**
- * Shared by the fusable stages (`map`, `filter`, `flatMap`): opens and closes a rich function with the
- * subscriber, and gives it keyed state scoped to each record's key.
+ * Shared by the fusable stages (`map`, `filter`, `flatMap`): builds the stage, opens and closes a rich
+ * function with the subscriber, and gives it keyed state scoped to each record's key.
  * @module
  */
+import type { OperatorFunction } from 'rxjs';
 import type { ErrorOrigin } from '../core/errors';
-import type { RecordSink, StageLifecycle } from '../core/operate-elements';
+import { FusedStream, type RecordSink } from '../core/operate-elements';
 import { createRuntimeContext, type OperatorOptions, type RichFunction } from '../core/runtime-context';
-import type { Key } from '../core/types';
+import type { StreamElement } from '../core/stream-element';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
 
 /**
- * Wires `rich` into the subscriber's lifecycle and returns a function that scopes keyed state to the
- * record's key before the user function runs (a no-op for plain functions).
+ * A fusable stateless stage named `kind` (or `options.name`): `body` builds, once per subscription, the
+ * record sink in front of `next`. A rich function is opened before the first element with a runtime
+ * context whose keyed state follows each record's key, and closed with the subscriber.
  */
-export function richLifecycle(
-  name: string,
+export function statelessStage<T, R>(
+  kind: string,
   options: OperatorOptions | undefined,
-  origin: ErrorOrigin,
   rich: RichFunction | undefined,
-  lifecycle: StageLifecycle,
-): ((key: Key | undefined) => void) | undefined {
-  if (rich === undefined) return undefined;
-  let now = (): number => 0;
-  const backend = new HeapKeyedStateBackend(origin, () => now());
-  lifecycle.onOpen((job) => {
-    const ctx = createRuntimeContext(name, options, job, backend);
-    now = () => ctx.currentProcessingTime();
-    rich.open?.(ctx);
-  });
-  lifecycle.onClose(() => rich.close?.());
-  return (key) => {
-    backend.setCurrentKey(key);
-    backend.cleanupOnRecord();
-  };
+  body: (next: RecordSink<unknown>, origin: ErrorOrigin) => RecordSink<unknown>,
+): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  const name = options?.name ?? kind;
+  const origin: ErrorOrigin = { operator: name, uid: options?.uid };
+  return (source) =>
+    FusedStream.append<R>(source, {
+      name,
+      options,
+      link(next, lifecycle) {
+        const sink = body(next, origin);
+        if (rich === undefined) return sink;
+        let now = (): number => 0;
+        const backend = new HeapKeyedStateBackend(origin, () => now());
+        lifecycle.onOpen((job) => {
+          const ctx = createRuntimeContext(name, options, job, backend);
+          now = () => ctx.currentProcessingTime();
+          rich.open?.(ctx);
+        });
+        lifecycle.onClose(() => rich.close?.());
+        return (value, timestamp, key) => {
+          backend.setCurrentKey(key);
+          backend.cleanupOnRecord();
+          sink(value, timestamp, key);
+        };
+      },
+    });
 }
-
-export type { RecordSink };

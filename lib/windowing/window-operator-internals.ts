@@ -22,6 +22,7 @@ import type { StreamElement } from '../core/stream-element';
 import { StreamRecord } from '../core/stream-record';
 import { type Collector, type Key, MAX_WATERMARK, type Timestamp } from '../core/types';
 import { mapKey } from '../keyed/key-group';
+import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
 import { type InternalTimer, InternalTimerService } from '../time/timer-service';
 import { isMerging, type WindowAssigner } from './assigners/window-assigner';
 import type { Evictor, EvictorContext } from './evictors/evictor';
@@ -86,12 +87,23 @@ export const KEYS_WITH_STATE = 'keysWithState';
 /** Gauge: key entries held, including empty ones kept for reuse (swept as they age). */
 export const KEY_ENTRIES = 'keyEntries';
 
+function slotKey(w: Window): string | number {
+  const start = (w as { start?: unknown }).start;
+  return typeof start === 'number' ? start : w.id();
+}
+
 class Slot<W extends Window> {
   contents: unknown = undefined;
   triggerState: Map<string, unknown> | undefined = undefined;
   windowState: Map<string, unknown> | undefined = undefined;
   lastEventTimer = Number.NaN;
-  constructor(readonly window: W) {}
+  /** The event-time timer firing right now for this slot (already gone from the timer service). */
+  firingEventTimer = Number.NaN;
+  constructor(
+    readonly window: W,
+    /** The slot's key in its key's map (the window start for time windows). */
+    readonly key: string | number = slotKey(window),
+  ) {}
 }
 
 class KeyWindows<W extends Window> {
@@ -105,10 +117,6 @@ class KeyWindows<W extends Window> {
   constructor(readonly key: Key | undefined) {}
 }
 
-function slotKey(w: Window): string | number {
-  const start = (w as { start?: unknown }).start;
-  return typeof start === 'number' ? start : w.id();
-}
 
 function mapStore(get: () => Map<string, unknown>, drop: () => void): WindowStateStore {
   return {
@@ -172,6 +180,7 @@ export function windowOperator<T, R, W extends Window>(
     let kw!: KeyWindows<W>;
     let slot!: Slot<W>;
     let mergedSlots: Slot<W>[] = [];
+    let keyedState: HeapKeyedStateBackend | undefined;
 
     const countLate = (n: string): void => metrics!.counter(n).inc();
 
@@ -194,6 +203,7 @@ export function windowOperator<T, R, W extends Window>(
       registerProcessingTimeTimer: (t) => timers.registerProcessingTimeTimer(kw.key, slot.window, t),
       deleteEventTimeTimer: (t) => {
         if (slot.lastEventTimer === t) slot.lastEventTimer = Number.NaN;
+        if (slot.firingEventTimer === t) return; // it just fired: nothing left to delete
         timers.deleteEventTimeTimer(kw.key, slot.window, t);
       },
       deleteProcessingTimeTimer: (t) => timers.deleteProcessingTimeTimer(kw.key, slot.window, t),
@@ -272,11 +282,11 @@ export function windowOperator<T, R, W extends Window>(
     };
     const getSlot = (k: KeyWindows<W>, w: W, create: boolean): Slot<W> | undefined => {
       const recent = k.recent;
-      if (recent !== undefined && (recent.window === w || recent.window.id() === w.id())) return recent;
       const sk = slotKey(w);
+      if (recent !== undefined && (recent.window === w || recent.key === sk)) return recent;
       let s = k.slots.get(sk);
       if (s === undefined && create) {
-        s = new Slot(w);
+        s = new Slot(w, sk);
         k.slots.set(sk, s);
         liveSlots++;
       }
@@ -284,12 +294,14 @@ export function windowOperator<T, R, W extends Window>(
       return s;
     };
     const removeSlot = (k: KeyWindows<W>, w: W): void => {
-      if (k.recent !== undefined && k.recent.window.id() === w.id()) k.recent = undefined;
-      if (k.slots.delete(slotKey(w))) liveSlots--;
+      const sk = slotKey(w);
+      if (k.recent !== undefined && k.recent.key === sk) k.recent = undefined;
+      if (k.slots.delete(sk)) liveSlots--;
     };
 
     const emit = (): void => {
       if (slot.contents === undefined) return;
+      if (keyedState !== undefined) keyedState.setCurrentKey(keyed ? kw.key : undefined);
       slot.contents = contentsOf.emit(keyed ? kw.key : undefined, slot.window, slot.contents, processCtx, out);
     };
     const purge = (): void => {
@@ -328,10 +340,12 @@ export function windowOperator<T, R, W extends Window>(
       const s = getSlot(k, w, false);
       slot = s ?? new Slot(w);
       if (slot.lastEventTimer === timer.time) slot.lastEventTimer = Number.NaN;
+      if (isEvent) slot.firingEventTimer = timer.time;
       const r = isEvent ? trigger.onEventTime(timer.time, w, ctx) : trigger.onProcessingTime(timer.time, w, ctx);
       if (isFire(r)) emit();
       if (isPurge(r)) purge();
       if (eventTime === isEvent && timer.time === cleanupTime(w) && s !== undefined) clearAllState();
+      slot.firingEventTimer = Number.NaN;
     };
 
     const addToWindow = (value: T, timestamp: Timestamp | undefined, w: W): void => {
@@ -348,7 +362,9 @@ export function windowOperator<T, R, W extends Window>(
 
     return {
       open(job) {
-        runtime = createRuntimeContext(name, options, job);
+        // a rich process window function gets keyed state (per key, across windows) in its runtime context
+        if (rich !== undefined && keyed) keyedState = new HeapKeyedStateBackend(origin, () => runtime!.currentProcessingTime());
+        runtime = createRuntimeContext(name, options, job, keyedState);
         metrics = runtime.metrics;
         metrics.counter(NUM_LATE_RECORDS_DROPPED);
         metrics.counter(NUM_LATE_RECORDS);

@@ -3,7 +3,7 @@ import { clicksPerUser } from '../../examples/clicks-per-user';
 import { CLICKS_CSV, isClickLine, parseClick, type Click } from '../../examples/clicks';
 import { windowedClicks } from '../../examples/main';
 import { quickStart } from '../../examples/quick-start';
-import { topN } from '../../examples/top-n';
+import { topN, topNWithWindow } from '../../examples/top-n';
 
 const clicks: Click[] = readFileSync(CLICKS_CSV, 'utf8').split('\n').filter(isClickLine).map(parseClick);
 
@@ -86,5 +86,6 @@ describe('examples', () => {
         top: [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 2).map(([url, count]) => ({ url, count })),
       }));
     expect(rows).toEqual(expected);
+    expect(await topNWithWindow()).toEqual(expected);
   });
 });

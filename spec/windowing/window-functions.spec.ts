@@ -143,3 +143,27 @@ describe('window functions', () => {
     expect(() => tumblingEventWindow(10, { process: () => {}, apply: () => {} })).toThrow('give at most one of process and apply');
   });
 });
+
+describe('rich process window functions', () => {
+  it('get keyed state (per key, across windows) from the runtime context', async () => {
+    const { ValueStateDescriptor } = await import('../../lib/index');
+    let fired!: import('../../lib/index').ValueState<number>;
+    const out = await lastValueFrom(
+      of<StreamElement<Sale>[]>(...input, sale('t', 1, 'z', 5), maxWm()).pipe(
+        tumblingEventWindow(10, {
+          process: {
+            open(ctx) {
+              fired = ctx.getState(new ValueStateDescriptor<number>('fired', 0));
+            },
+            process(key: unknown, _ctx: ProcessWindowContext<TimeWindow>, els: Sale[], o: Collector<string>) {
+              fired.update(fired.value()! + 1);
+              o.collect(`${String(key)}#${fired.value()}:${els.length}`);
+            },
+          },
+        }),
+        toArray(),
+      ),
+    );
+    expect(out.filter((e) => e instanceof StreamRecord).map((e) => (e as StreamRecord<string>).value).sort()).toEqual(['s#1:4', 's#2:1', 't#1:1']);
+  });
+});

@@ -132,8 +132,9 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
     return [true, s.v];
   }
 
-  private stamp<V>(v: V): Stamped<V> {
-    return { v, ts: this.now() };
+  /** A stamped value; the clock is read only when the state has a TTL. */
+  private stamp<V>(t: StateTable, v: V): Stamped<V> {
+    return { v, ts: t.ttl === undefined ? 0 : this.now() };
   }
 
   private cleanupIncrementally(t: StateTable): void {
@@ -187,9 +188,15 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
         return ok ? v : d.defaultValue;
       },
       update: (v) => {
-        this.entry(t);
+        const e = this.entry(t);
         if (v === undefined) t.entries.delete(this.currentMapKey);
-        else this.put(t, this.stamp(v));
+        else if (e === undefined) this.put(t, this.stamp(t, v));
+        else {
+          // overwrite in place: no allocation per update
+          const st = e.data as Stamped<T>;
+          st.v = v;
+          if (t.ttl !== undefined) st.ts = this.now();
+        }
       },
       clear: () => {
         this.entry(t);
@@ -222,19 +229,19 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
       },
       add: (v) => {
         const list = items();
-        if (list === undefined) this.put(t, [this.stamp(v)]);
-        else list.push(this.stamp(v));
+        if (list === undefined) this.put(t, [this.stamp(t, v)]);
+        else list.push(this.stamp(t, v));
       },
       addAll: (vs) => {
         for (const v of vs) {
           const list = items();
-          if (list === undefined) this.put(t, [this.stamp(v)]);
-          else list.push(this.stamp(v));
+          if (list === undefined) this.put(t, [this.stamp(t, v)]);
+          else list.push(this.stamp(t, v));
         }
       },
       update: (vs) => {
         this.entry(t);
-        const list = [...vs].map((v) => this.stamp(v));
+        const list = [...vs].map((v) => this.stamp(t, v));
         if (list.length === 0) t.entries.delete(this.currentMapKey);
         else this.put(t, list);
       },
@@ -280,10 +287,10 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
         });
         return ok ? v : undefined;
       },
-      put: (k, v) => void map(true)!.set(k, this.stamp(v)),
+      put: (k, v) => void map(true)!.set(k, this.stamp(t, v)),
       putAll: (entries) => {
         const m = map(true)!;
-        for (const [k, v] of entries) m.set(k, this.stamp(v));
+        for (const [k, v] of entries) m.set(k, this.stamp(t, v));
       },
       remove: (k) => {
         const m = map(false);
@@ -323,7 +330,7 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
       get,
       add: (v) => {
         const cur = get();
-        this.put(t, this.stamp(cur === undefined ? v : d.reduce(cur, v)));
+        this.put(t, this.stamp(t, cur === undefined ? v : d.reduce(cur, v)));
       },
       clear: () => {
         this.entry(t);
@@ -347,7 +354,7 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
       },
       add: (v) => {
         const a = acc();
-        this.put(t, this.stamp(d.aggregate.add(v, a === undefined ? d.aggregate.createAccumulator() : a)));
+        this.put(t, this.stamp(t, d.aggregate.add(v, a === undefined ? d.aggregate.createAccumulator() : a)));
       },
       clear: () => {
         this.entry(t);

@@ -1,7 +1,7 @@
 import type { Timestamp } from '../../core/types';
 import { EventTimeTrigger } from '../triggers/event-time-trigger';
 import type { Trigger } from '../triggers/trigger';
-import { checkOffset, checkPositive, type TimeWindow } from '../windows/time-window';
+import { checkOffset, checkPositive, TimeWindow } from '../windows/time-window';
 import { requireTimestamp, slidingWindows } from './time-assigner-internals';
 import type { WindowAssigner } from './window-assigner';
 
@@ -33,8 +33,15 @@ export class SlidingEventTimeWindows implements WindowAssigner<unknown, TimeWind
     checkOffset('SlidingEventTimeWindows.of', offset, slide, 'slide');
     return new SlidingEventTimeWindows(size, slide, offset);
   }
-  assignWindows(element: unknown, timestamp: Timestamp | undefined): TimeWindow[] {
-    return slidingWindows(requireTimestamp(this.name, timestamp, element), this.size, this.slide, this.offset);
+  /** The windows handed out last, reused while elements keep falling into the same slide (windows are immutable). */
+  private last: { start: number; windows: TimeWindow[] } | undefined;
+  assignWindows(element: unknown, timestamp: Timestamp | undefined): readonly TimeWindow[] {
+    const t = requireTimestamp(this.name, timestamp, element);
+    const start = TimeWindow.startOf(t, this.offset, this.slide);
+    if (this.last !== undefined && this.last.start === start) return this.last.windows;
+    const windows = slidingWindows(t, this.size, this.slide, this.offset);
+    this.last = { start, windows };
+    return windows;
   }
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return EventTimeTrigger.create();

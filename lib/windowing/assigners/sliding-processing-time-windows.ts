@@ -1,6 +1,6 @@
 import { ProcessingTimeTrigger } from '../triggers/processing-time-trigger';
 import type { Trigger } from '../triggers/trigger';
-import { checkOffset, checkPositive, type TimeWindow } from '../windows/time-window';
+import { checkOffset, checkPositive, TimeWindow } from '../windows/time-window';
 import { slidingWindows } from './time-assigner-internals';
 import type { WindowAssigner, WindowAssignerContext } from './window-assigner';
 
@@ -31,8 +31,14 @@ export class SlidingProcessingTimeWindows implements WindowAssigner<unknown, Tim
     checkOffset('SlidingProcessingTimeWindows.of', offset, slide, 'slide');
     return new SlidingProcessingTimeWindows(size, slide, offset);
   }
-  assignWindows(_e: unknown, _ts: number | undefined, ctx: WindowAssignerContext): TimeWindow[] {
-    return slidingWindows(ctx.currentProcessingTime(), this.size, this.slide, this.offset);
+  private last: { start: number; windows: TimeWindow[] } | undefined;
+  assignWindows(_e: unknown, _ts: number | undefined, ctx: WindowAssignerContext): readonly TimeWindow[] {
+    const t = ctx.currentProcessingTime();
+    const start = TimeWindow.startOf(t, this.offset, this.slide);
+    if (this.last !== undefined && this.last.start === start) return this.last.windows;
+    const windows = slidingWindows(t, this.size, this.slide, this.offset);
+    this.last = { start, windows };
+    return windows;
   }
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return ProcessingTimeTrigger.create();

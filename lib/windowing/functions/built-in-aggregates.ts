@@ -1,23 +1,10 @@
 import { InvalidArgumentError } from '../../core/errors';
+import { comparableField, withField } from '../../keyed/rolling-aggregate-internals';
 import type { AggregateFunction } from './window-functions';
 
 type Field = string | number | undefined;
 
-function read(fn: string, value: unknown, field: Field): number | bigint | string {
-  const v = field === undefined ? value : (value as Record<string | number, unknown>)[field];
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string') return v;
-  throw new InvalidArgumentError({ operator: fn }, field === undefined ? 'the value' : `field ${JSON.stringify(field)}`, v, 'must be a number, bigint or string');
-}
-
-function withField<T>(first: T, field: Field, v: unknown): T {
-  if (field === undefined) return v as T;
-  if (Array.isArray(first)) {
-    const copy = first.slice();
-    copy[field as number] = v;
-    return copy as T;
-  }
-  return { ...(first as object), [field]: v } as T;
-}
+const read = (fn: string, value: unknown, field: Field): number | bigint | string => comparableField({ operator: fn }, value, field);
 
 interface FieldAcc<T> {
   first: T | undefined;
