@@ -106,10 +106,10 @@ export function broadcastSource(origin: ErrorOrigin, source: Observable<unknown>
  * subtask.
  *
  * ```text
- * rules: the threshold (broadcast state "limit"); processElement emits values over it
- * first:   ----a(5)----b(9)--|          (a arrives before any rule: nothing to compare with)
- * second:  --L(7)-------------|
- * output:  -----------b(9)----(M|)
+ * processBroadcastElement stores the limit; processElement emits values over it
+ * readings:  ----a----b--|      a = 5 at 1 (before any limit: nothing to compare with), b = 9 at 3
+ * limits:    --L----------|     L = 7 at 2 (broadcast)
+ * output:    ---------b---(M|)
  * ```
  *
  * @example

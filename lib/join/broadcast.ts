@@ -28,7 +28,8 @@ export class BroadcastStream<T> extends Observable<StreamElement<T>> {
  * broadcast side may change.
  *
  * ```text
- * rules$.pipe(broadcast(rulesDesc)):  --r1(1)--W(5)--|   (the elements pass unchanged)
+ * rules:                          a-W|    a(1), W = W(5)
+ * rules.pipe(broadcast(limitDesc)) a-W|    (the elements pass unchanged)
  * ```
  *
  * @example

@@ -26,9 +26,9 @@ export type CoFlatMapSide<T, O> = (value: T, out: Collector<O>) => Iterable<O> |
  * that switches the data stream: keep shared state in a rich function on keyed inputs.
  *
  * ```text
- * first:                               --a(1)----b(3)--|
- * second:                              ------x(2)------|
- * connect(second), coFlatMap(dup, _)   --(aa)(1)-(bb)(3)-(M|)   (flatMap2 emits nothing)
+ * first:                                a---b---|      a(1), b(3)
+ * second:                               --x-----|      x(2)
+ * connect(second), coFlatMap(dup, noop) (aa)(bb)(M|)   dup = (s) => [s, s]; noop emits nothing
  * ```
  *
  * @example

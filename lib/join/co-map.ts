@@ -23,9 +23,10 @@ export interface RichCoMapFunction<L, R, O> extends RichFunction {
  * streams, but here the watermark is the minimum of both inputs and the two functions can share state.
  *
  * ```text
- * first:                         --a(1)--------W(4)---|
- * second:                        -------x(2)------W(6)-|
- * connect(second), coMap(up, n)  --A(1)-X(2)---W(4)---(M|)
+ * first:                         --a--------W---|     a(1), W = W(4)
+ * second:                        -----x--------V-|    x = 2 at 2, V = W(6)
+ * connect(second), coMap(up, n)  --A--X--------WV(M|) A = "A"(1), X = "#2"(2); W(4) waits for V; when
+ *                                                     the first input completes, W(6) is the minimum
  * ```
  *
  * @example

@@ -58,11 +58,11 @@ export interface CoProcessFunction<L, R, O, K = Key> extends RichFunction {
  * of an event-time `onTimer` carry the timer's time, those of a processing-time one no timestamp.
  *
  * ```text
- * both inputs keyed by k; processElement1 registers an event-time timer at ts + 5; processElement2
- * deletes it and emits "paid"; onTimer emits "late"
- * first:   a(1)-----b(2)---------------W(10)--|
- * second:  -----p(3)----------W(10)----------|
- * output:  ---------"paid"(3)---"late"(7) W(10) ... (b's timer at 7 fires before W(10))
+ * processElement1 registers an event-time timer at ts + 5; processElement2 deletes the timer at 6
+ * and emits "paid"; onTimer emits "late@t"
+ * orders:    a-b------W--|       a(1) key k1, b(2) key k2, W = W(10)
+ * payments:  ---p---V-----|      p(3) key k1, V = W(10)
+ * output:    ---p-----(tW)(M|)   p = "k1 paid"(3), t = "k2 late@7"(7): b's timer fires before W(10)
  * ```
  *
  * @example

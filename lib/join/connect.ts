@@ -53,9 +53,10 @@ export class BroadcastConnectedStreams<L, R> extends ConnectedStreams<L, R> {
  * by the same kind of key before connecting (Flink's `a.keyBy(f).connect(b.keyBy(g))`).
  *
  * ```text
- * first:                      --a(1)--------W(4)-------|
- * second:                     -------x(2)------W(6)----|
- * connect(second), coMap(...) --A(1)-X(2)---W(4)-----(W(max)|)   (the watermark is the minimum of both)
+ * first:            a----W----|      a = a(1) keyed by k, W = W(4)
+ * second:           --x----V-|       x = 7 at event time 2, V = W(6)
+ * connect(second):  a-x----W--(M|)   a, x as TaggedValue(0, a), TaggedValue(1, 7); W(4) waits for the
+ *                                    second input's first watermark; M = W(max) once both complete
  * ```
  *
  * @example

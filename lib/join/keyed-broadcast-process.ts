@@ -93,10 +93,10 @@ function stateHandle(backend: HeapKeyedStateBackend, d: StateDescriptor<unknown>
  * It's like Flink's `keyedStream.connect(broadcastStream).process(KeyedBroadcastProcessFunction)`.
  *
  * ```text
- * rules (broadcast state "limit" per metric); processElement emits an alert over the limit
- * first (keyed by sensor):  ----t(50)(2)------t(90)(4)--|
- * second (rules):           --L(80)(1)-------------------|
- * output:                   ---------------alert(90)(4)--(M|)
+ * processBroadcastElement stores the limit; processElement alerts over it
+ * readings (keyed by sensor):  ----t----u--|       t = {s1, 50}(2), u = {s2, 90}(4)
+ * rules:                       --L----------|      L = 80 at 1 (broadcast)
+ * output:                      ---------a---(M|)   a = "alert s2 90"(4), key s2
  * ```
  *
  * @example
