@@ -7,7 +7,7 @@
  * @module
  */
 import type { OperatorFunction, Subscriber } from 'rxjs';
-import { type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
+import { type ErrorOrigin, InvalidArgumentError, InvalidKeyError, NotKeyedError } from '../core/errors';
 import { operateElements } from '../core/operate-elements';
 import { createRuntimeContext, type OperatorOptions, type RichFunction, type RuntimeContext } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
@@ -99,6 +99,16 @@ export function coOperator<L, R, O>(setup: CoSetup<L, R, O>): OperatorFunction<S
       handlers.onTimer?.(timer, domain);
     };
     const keyedState = setup.keyedState || setup.timers;
+    // both inputs must be keyed by the same kind of key (Flink checks the key types when it builds the job)
+    const keyKinds: [string | undefined, string | undefined] = [undefined, undefined];
+    const checkKeyKind = (side: 0 | 1, key: Key): void => {
+      const kind = Array.isArray(key) ? 'array' : typeof key;
+      keyKinds[side] = kind;
+      const other = keyKinds[1 - side];
+      if (other !== undefined && other !== kind) {
+        throw new InvalidKeyError(origin, key, `the inputs of ${name} are keyed by different kinds of key (${keyKinds[0]} and ${keyKinds[1]}): key both inputs the same way`);
+      }
+    };
     return {
       open(job) {
         runtime = createRuntimeContext(name, options, job, keyed);
@@ -121,6 +131,7 @@ export function coOperator<L, R, O>(setup: CoSetup<L, R, O>): OperatorFunction<S
         }
         if (value.side === 0) {
           if (keyedState) {
+            if (key !== undefined && keyKinds[0] === undefined && !setup.broadcast) checkKeyKind(0, key);
             currentKey = key;
             keyed.setCurrentKey(key);
             keyed.cleanupOnRecord();
@@ -128,6 +139,7 @@ export function coOperator<L, R, O>(setup: CoSetup<L, R, O>): OperatorFunction<S
           handlers.first(value.value as L, ts, key);
         } else {
           if (keyedState) {
+            if (key !== undefined && keyKinds[1] === undefined && !setup.broadcast) checkKeyKind(1, key);
             currentKey = setup.broadcast ? undefined : key;
             keyed.setCurrentKey(currentKey);
           }

@@ -76,7 +76,8 @@ export interface CoProcessFunction<L, R, O, K = Key> extends RichFunction {
  * ```
  * @throws InvalidArgumentError when `fn` lacks `processElement1`/`processElement2`; NotKeyedError (as an
  * error notification) when keyed state or timers are used on a record without a key; StateError when a
- * state name is re-registered with another kind; UserFunctionError when the function throws.
+ * state name is re-registered with another kind; InvalidKeyError when the inputs are keyed by different
+ * kinds of key; UserFunctionError when the function throws.
  * @see connect, coMap, coFlatMap, keyedProcess, Flink's `CoProcessFunction`
  */
 export function coProcess<L, R, O, K extends Key = Key>(

@@ -5,6 +5,7 @@ import {
   coProcess,
   connect,
   InvalidArgumentError,
+  InvalidKeyError,
   Job,
   keyBy,
   ListStateDescriptor,
@@ -133,6 +134,17 @@ describe('coProcess', () => {
     const e2 = await lastValueFrom(of(1).pipe(keyBy((n: number) => n), connect(of(2)), coProcess(state, { uid: 'cp' }))).catch((e: unknown) => e);
     expect(e2).toBeInstanceOf(NotKeyedError);
     expect((e2 as Error).message).toBe('coProcess (uid "cp"): keyed state "s" needs a keyed stream: apply keyBy(selector) before it');
+  });
+
+  it('refuses inputs keyed by different kinds of key with InvalidKeyError', async () => {
+    const fn: CoProcessFunction<number, number, number> = { processElement1: () => {}, processElement2: () => {} };
+    const err = await lastValueFrom(of(rec(1, 1, 'a'), rec(2, 2, 'b')).pipe(connect(of(rec(3, 3, 7))), coProcess(fn))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidKeyError);
+    expect((err as Error).message).toBe(
+      'coProcess: invalid key 7: the inputs of coProcess are keyed by different kinds of key (string and number): key both inputs the same way',
+    );
+    const ok = await lastValueFrom(of(rec(1, 1, 'a')).pipe(connect(of(rec(3, 3, 'b'))), coProcess(fn), toArray()));
+    expect(ok.length).toBeGreaterThan(0);
   });
 
   it('refuses a state name re-registered with another kind with StateError', async () => {
