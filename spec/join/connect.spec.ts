@@ -15,6 +15,7 @@ import {
   values,
   type RichCoFlatMapFunction,
   type RichCoMapFunction,
+  type StreamElement,
   type ValueState,
 } from '../../lib/index';
 import { barrier, idle, maxWm, rec, wm } from '../../lib/testing/index';
@@ -54,6 +55,16 @@ describe('coMap', () => {
       V: wm(6),
       M: maxWm(),
     });
+  }));
+
+  it('works on any stream of tagged values, not only right after connect', marbles((m) => {
+    const a = m.cold('a--b-W|', { a: rec('a', 1, 'k'), b: rec('b', 3, 'k'), W: wm(4) });
+    const b = m.cold('-x----V|', { x: rec(2, 2, 'k'), V: wm(4) });
+    const rewrapped = new Observable<StreamElement<TaggedValue<string, number>>>((s) => a.pipe(connect(b)).subscribe(s));
+    const expected = { A: rec('A', 1, 'k'), X: rec('#2', 2, 'k'), B: rec('B', 3, 'k'), W: wm(4), M: maxWm() };
+    const f = coMap((s: string) => s.toUpperCase(), (n: number) => `#${n}`);
+    m.expect(a.pipe(connect(b), f)).toBeObservable('AX-B--W(M|)', expected);
+    m.expect(rewrapped.pipe(f)).toBeObservable('AX-B--W(M|)', expected);
   }));
 
   it('passes plain values through as plain values', async () => {
