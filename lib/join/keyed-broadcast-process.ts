@@ -158,11 +158,10 @@ export function keyedBroadcastProcess<K extends Key, L, R, O>(
           applyToKeyedState: <S>(d: StateDescriptor<S>, f: (key: K, state: S) => void) => {
             if (!(d instanceof StateDescriptor)) throw new InvalidArgumentError(o, 'descriptor', d, 'must be a keyed state descriptor (ValueStateDescriptor, ...)');
             const handle = stateHandle(keyed, d as StateDescriptor<unknown>) as S;
-            const entries = keyed.snapshot().states[d.name]?.entries ?? [];
             try {
-              for (const e of entries) {
-                keyed.setCurrentKey(e.key);
-                f(e.key as K, handle);
+              for (const k of keyed.keys(d.name)) {
+                keyed.setCurrentKey(k);
+                f(k as K, handle);
               }
             } finally {
               keyed.setCurrentKey(undefined);

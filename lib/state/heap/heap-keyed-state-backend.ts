@@ -363,6 +363,12 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
     };
   }
 
+  /** The keys that have an entry in the state named `stateName` (a copy: safe to change state while iterating). */
+  keys(stateName: string): Key[] {
+    const t = this.tables.get(stateName);
+    return t === undefined ? [] : [...t.entries.values()].map((e) => e.key);
+  }
+
   /** Every entry, by state name, with its key group; expired entries left out when the TTL says so. */
   snapshot(): KeyedStateSnapshot {
     const states: KeyedStateSnapshot['states'] = {};
