@@ -17,11 +17,10 @@ import type { Watermark } from '../core/watermark';
 import { createRuntimeContext, type OperatorOptions, type RichFunction, type RuntimeContext } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 import { type Key, MAX_WATERMARK, MIN_WATERMARK, type Timestamp } from '../core/types';
-import { keyGroupOf, subtaskForKeyGroup } from '../keyed/key-group';
 import type { MapStateDescriptor } from '../state/descriptors/map-state-descriptor';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
-import { type HeapOperatorStateBackend, OperatorStateLifecycle } from '../state/operator-state';
-import { type InternalTimer, InternalTimerService, type TimeDomain, type TimerService, type TimerSnapshot } from '../time/timer-service';
+import { type HeapOperatorStateBackend, OperatorStateLifecycle, restoreTimers } from '../state/operator-state';
+import { type InternalTimer, InternalTimerService, type TimeDomain, type TimerService } from '../time/timer-service';
 import { ConnectedStreams } from './connect';
 import { TaggedValue } from './tagged-union-internals';
 
@@ -249,22 +248,6 @@ export function coOperator<L, R, O>(setup: CoSetup<L, R, O>): OperatorFunction<S
       return () => co.finalize();
     });
   };
-}
-
-function restoreTimers(
-  timers: InternalTimerService<undefined>,
-  handles: readonly { timers?: unknown }[],
-  maxParallelism: number,
-  parallelism: number,
-  index: number,
-): void {
-  const mine = (t: InternalTimer<undefined>): boolean =>
-    t.key !== undefined && subtaskForKeyGroup(keyGroupOf(t.key, maxParallelism), maxParallelism, parallelism) === index;
-  for (const h of handles) {
-    const snap = h.timers as TimerSnapshot<undefined> | undefined;
-    if (snap === undefined) continue;
-    timers.restore({ eventTime: snap.eventTime.filter(mine), processingTime: snap.processingTime.filter(mine) });
-  }
 }
 
 /** The broadcast-state descriptors of a `BroadcastConnectedStreams` source, checked by name. */

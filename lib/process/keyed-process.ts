@@ -8,6 +8,7 @@ import type { StreamElement } from '../core/stream-element';
 import { StreamRecord } from '../core/stream-record';
 import { type Collector, type Key, MAX_WATERMARK, type Timestamp } from '../core/types';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
+import { OperatorStateLifecycle, restoreTimers } from '../state/operator-state';
 import { type InternalTimer, InternalTimerService, type TimeDomain, type TimerService } from '../time/timer-service';
 import type { KeyedProcessFunction, OnTimerContext } from './keyed-process-function';
 
@@ -32,6 +33,10 @@ export const PROCESSING_TIME_TIMERS = 'processingTimeTimers';
  *
  * Output records of `processElement` carry the input's timestamp; those of an event-time `onTimer` carry
  * the timer's time; those of a processing-time `onTimer` carry none.
+ *
+ * At a checkpoint barrier an operator with a `uid` acknowledges a handle with its keyed state, timers
+ * and operator state (the function may implement `CheckpointedFunction`); a job started with that handle
+ * in `restoredState` under the uid restores them (the keys of this subtask's key groups only).
  *
  * @example
  * ```ts
@@ -89,6 +94,7 @@ export function keyedProcess<K extends Key, I, O>(
       fn.onTimer?.(timer.time, ctx, out);
     };
 
+    const checkpointing = new OperatorStateLifecycle(origin, [fn]);
     return {
       open(job) {
         runtime = createRuntimeContext(name, options, job, backend);
@@ -101,8 +107,15 @@ export function keyedProcess<K extends Key, I, O>(
         runtime.metrics.gauge(KEYED_STATE_ENTRIES, () => backend.numEntries());
         runtime.metrics.gauge(EVENT_TIME_TIMERS, () => timers.numEventTimeTimers());
         runtime.metrics.gauge(PROCESSING_TIME_TIMERS, () => timers.numProcessingTimeTimers());
+        // restore this operator's state (by uid) from the job's restored state, then initializeState
+        checkpointing.open(job, backend);
+        restoreTimers(timers, checkpointing.restored, job?.maxParallelism ?? 128, job?.parallelism ?? 1, job?.subtaskIndex ?? 0);
         opened = true;
         fn.open?.(runtime);
+      },
+      barrier(b) {
+        checkpointing.acknowledge(b, backend, () => timers.snapshot());
+        destination.next(b);
       },
       record(value, ts, k) {
         if (k === undefined) throw new NotKeyedError(origin);

@@ -7,6 +7,7 @@ import type { StreamElement } from '../core/stream-element';
 import { StreamRecord, toElement } from '../core/stream-record';
 import { type Collector, type Key, MIN_WATERMARK, type Timestamp } from '../core/types';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
+import { OperatorStateLifecycle } from '../state/operator-state';
 import { nonKeyedTimerService, type ProcessContext, type ProcessFunction } from './process-function';
 
 /**
@@ -56,11 +57,17 @@ export function process<I, O>(fn: ProcessFunction<I, O>, options?: OperatorOptio
       getCurrentKey: () => key,
     };
     const backend = new HeapKeyedStateBackend(origin, () => timers.currentProcessingTime());
+    const checkpointing = new OperatorStateLifecycle(origin, [fn]);
     return {
       open(job) {
         runtime = createRuntimeContext(name, options, job, backend);
+        checkpointing.open(job, backend);
         opened = true;
         fn.open?.(runtime);
+      },
+      barrier(b) {
+        checkpointing.acknowledge(b, backend);
+        destination.next(b);
       },
       record(value, ts, k) {
         timestamp = ts;

@@ -8,7 +8,8 @@
 import type { CheckpointBarrier } from '../core/checkpoint-barrier';
 import { type ErrorOrigin, InvalidArgumentError, StateError } from '../core/errors';
 import type { JobContext } from '../core/start-element';
-import { subtaskForKeyGroup } from '../keyed/key-group';
+import { keyGroupOf, subtaskForKeyGroup } from '../keyed/key-group';
+import type { InternalTimer, InternalTimerService, TimerSnapshot } from '../time/timer-service';
 import type { ListState, ListStateDescriptor } from './descriptors/list-state-descriptor';
 import type { MapStateDescriptor } from './descriptors/map-state-descriptor';
 import type { HeapKeyedStateBackend, KeyedStateSnapshot } from './heap/heap-keyed-state-backend';
@@ -374,5 +375,22 @@ export class OperatorStateLifecycle {
   acknowledge(barrier: CheckpointBarrier, keyed: HeapKeyedStateBackend | undefined, timers?: () => unknown): void {
     const handle = this.snapshot(barrier, keyed, timers?.());
     if (this.origin.uid !== undefined) barrier.acknowledger?.acknowledge(this.origin.uid, handle);
+  }
+}
+
+/** Restores the timers of restored snapshot handles that belong to this subtask's key groups. */
+export function restoreTimers(
+  timers: InternalTimerService<undefined>,
+  handles: readonly { timers?: unknown }[],
+  maxParallelism: number,
+  parallelism: number,
+  index: number,
+): void {
+  const mine = (t: InternalTimer<undefined>): boolean =>
+    t.key !== undefined && subtaskForKeyGroup(keyGroupOf(t.key, maxParallelism), maxParallelism, parallelism) === index;
+  for (const h of handles) {
+    const snap = h.timers as TimerSnapshot<undefined> | undefined;
+    if (snap === undefined) continue;
+    timers.restore({ eventTime: snap.eventTime.filter(mine), processingTime: snap.processingTime.filter(mine) });
   }
 }
