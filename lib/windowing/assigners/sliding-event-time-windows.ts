@@ -1,8 +1,8 @@
 import type { Timestamp } from '../../core/types';
 import { EventTimeTrigger } from '../triggers/event-time-trigger';
 import type { Trigger } from '../triggers/trigger';
-import { checkOffset, checkPositive, TimeWindow } from '../windows/time-window';
-import { requireTimestamp, slidingWindows } from './time-assigner-internals';
+import { checkOffset, checkPositive, type TimeWindow } from '../windows/time-window';
+import { requireTimestamp, SlidingWindowCache } from './time-assigner-internals';
 import type { WindowAssigner } from './window-assigner';
 
 /**
@@ -26,22 +26,18 @@ export class SlidingEventTimeWindows implements WindowAssigner<unknown, TimeWind
     readonly size: number,
     readonly slide: number,
     readonly offset: number,
-  ) {}
+  ) {
+    this.cache = new SlidingWindowCache(size, slide, offset);
+  }
   static of(size: number, slide: number, offset = 0): SlidingEventTimeWindows {
     checkPositive('SlidingEventTimeWindows.of', 'size', size);
     checkPositive('SlidingEventTimeWindows.of', 'slide', slide);
     checkOffset('SlidingEventTimeWindows.of', offset, slide, 'slide');
     return new SlidingEventTimeWindows(size, slide, offset);
   }
-  /** The windows handed out last, reused while elements keep falling into the same slide (windows are immutable). */
-  private last: { start: number; windows: TimeWindow[] } | undefined;
+  private readonly cache: SlidingWindowCache;
   assignWindows(element: unknown, timestamp: Timestamp | undefined): readonly TimeWindow[] {
-    const t = requireTimestamp(this.name, timestamp, element);
-    const start = TimeWindow.startOf(t, this.offset, this.slide);
-    if (this.last !== undefined && this.last.start === start) return this.last.windows;
-    const windows = slidingWindows(t, this.size, this.slide, this.offset);
-    this.last = { start, windows };
-    return windows;
+    return this.cache.windowsOf(requireTimestamp(this.name, timestamp, element));
   }
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return EventTimeTrigger.create();

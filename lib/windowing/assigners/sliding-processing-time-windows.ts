@@ -1,7 +1,7 @@
 import { ProcessingTimeTrigger } from '../triggers/processing-time-trigger';
 import type { Trigger } from '../triggers/trigger';
-import { checkOffset, checkPositive, TimeWindow } from '../windows/time-window';
-import { slidingWindows } from './time-assigner-internals';
+import { checkOffset, checkPositive, type TimeWindow } from '../windows/time-window';
+import { SlidingWindowCache } from './time-assigner-internals';
 import type { WindowAssigner, WindowAssignerContext } from './window-assigner';
 
 /**
@@ -24,21 +24,18 @@ export class SlidingProcessingTimeWindows implements WindowAssigner<unknown, Tim
     readonly size: number,
     readonly slide: number,
     readonly offset: number,
-  ) {}
+  ) {
+    this.cache = new SlidingWindowCache(size, slide, offset);
+  }
   static of(size: number, slide: number, offset = 0): SlidingProcessingTimeWindows {
     checkPositive('SlidingProcessingTimeWindows.of', 'size', size);
     checkPositive('SlidingProcessingTimeWindows.of', 'slide', slide);
     checkOffset('SlidingProcessingTimeWindows.of', offset, slide, 'slide');
     return new SlidingProcessingTimeWindows(size, slide, offset);
   }
-  private last: { start: number; windows: TimeWindow[] } | undefined;
+  private readonly cache: SlidingWindowCache;
   assignWindows(_e: unknown, _ts: number | undefined, ctx: WindowAssignerContext): readonly TimeWindow[] {
-    const t = ctx.currentProcessingTime();
-    const start = TimeWindow.startOf(t, this.offset, this.slide);
-    if (this.last !== undefined && this.last.start === start) return this.last.windows;
-    const windows = slidingWindows(t, this.size, this.slide, this.offset);
-    this.last = { start, windows };
-    return windows;
+    return this.cache.windowsOf(ctx.currentProcessingTime());
   }
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return ProcessingTimeTrigger.create();

@@ -28,6 +28,28 @@ export function slidingWindows(t: Timestamp, size: number, slide: number, offset
   return windows;
 }
 
+/**
+ * The sliding windows of `t`, reused while timestamps stay in the same slide (windows are immutable and
+ * callers only read the array).
+ */
+export class SlidingWindowCache {
+  private start = Number.NaN;
+  private windows: TimeWindow[] = [];
+  constructor(
+    private readonly size: number,
+    private readonly slide: number,
+    private readonly offset: number,
+  ) {}
+  windowsOf(t: Timestamp): readonly TimeWindow[] {
+    const start = TimeWindow.startOf(t, this.offset, this.slide);
+    if (start !== this.start) {
+      this.start = start;
+      this.windows = slidingWindows(t, this.size, this.slide, this.offset);
+    }
+    return this.windows;
+  }
+}
+
 /** Merges overlapping session windows: sorts by start and reports every group of two or more. */
 export function mergeSessions(windows: readonly TimeWindow[], merge: (toMerge: TimeWindow[], result: TimeWindow) => void): void {
   const sorted = [...windows].sort((a, b) => a.start - b.start);
