@@ -92,6 +92,45 @@ export interface InternalTimerServiceOptions<N> {
 const byTime = <N>(a: TimerEntry<N>, b: TimerEntry<N>): number => a.time - b.time || a.seq - b.seq;
 
 /**
+ * Timers in time order, registration order on ties: one bucket per distinct time and a heap of the
+ * times. Many timers often share a time (every key's window ends together), so most registrations are
+ * an append to an existing bucket instead of a heap insertion.
+ */
+class TimerQueue<N> {
+  private readonly buckets = new Map<Timestamp, { items: TimerEntry<N>[]; next: number }>();
+  private readonly times = new MinHeap<Timestamp>((a, b) => a - b);
+
+  push(e: TimerEntry<N>): void {
+    let b = this.buckets.get(e.time);
+    if (b === undefined) {
+      this.buckets.set(e.time, (b = { items: [], next: 0 }));
+      this.times.push(e.time);
+    }
+    b.items.push(e);
+  }
+  peek(): TimerEntry<N> | undefined {
+    for (;;) {
+      const t = this.times.peek();
+      if (t === undefined) return undefined;
+      const b = this.buckets.get(t)!;
+      if (b.next < b.items.length) return b.items[b.next];
+      this.buckets.delete(t);
+      this.times.pop();
+    }
+  }
+  pop(): TimerEntry<N> | undefined {
+    const e = this.peek();
+    if (e !== undefined) this.buckets.get(e.time)!.next++;
+    return e;
+  }
+  toArray(): TimerEntry<N>[] {
+    const out: TimerEntry<N>[] = [];
+    for (const b of this.buckets.values()) for (let i = b.next; i < b.items.length; i++) out.push(b.items[i]!);
+    return out;
+  }
+}
+
+/**
  * The operator side of timers: one queue per domain, deduplicated by (key, namespace, time), fired in
  * time order (registration order on ties).
  *
@@ -103,8 +142,8 @@ const byTime = <N>(a: TimerEntry<N>, b: TimerEntry<N>): number => a.time - b.tim
  * ```
  */
 export class InternalTimerService<N = undefined> {
-  private readonly event = new MinHeap<TimerEntry<N>>(byTime);
-  private readonly processing = new MinHeap<TimerEntry<N>>(byTime);
+  private readonly event = new TimerQueue<N>();
+  private readonly processing = new TimerQueue<N>();
   private readonly eventIds = new TimerIndex<N>();
   private readonly processingIds = new TimerIndex<N>();
   private seq = 0;
@@ -227,7 +266,7 @@ export class InternalTimerService<N = undefined> {
   /** Every live timer, for a checkpoint. */
   snapshot(): TimerSnapshot<N> {
     const strip = (e: TimerEntry<N>): InternalTimer<N> => ({ key: e.key, namespace: e.namespace, time: e.time });
-    const live = (h: MinHeap<TimerEntry<N>>): InternalTimer<N>[] =>
+    const live = (h: TimerQueue<N>): InternalTimer<N>[] =>
       h.toArray().filter((e) => !e.cancelled).sort(byTime).map(strip);
     return { eventTime: live(this.event), processingTime: live(this.processing) };
   }
