@@ -48,9 +48,14 @@ class TimerEntry<N> implements InternalTimer<N> {
 
 const NO_KEY = Symbol('no key');
 
-/** Timers by key, then by (namespace, time): no string is built for the key. */
+/**
+ * Timers by key, then by (namespace, time): no string is built for the key. A key's inner map is kept
+ * when it empties (the key usually gets timers again soon) until empty maps outnumber the rest; then
+ * they are swept, so memory stays bounded by the keys with timers.
+ */
 class TimerIndex<N> {
   private readonly byKey = new Map<unknown, Map<string | number, TimerEntry<N>>>();
+  private emptyMaps = 0;
   size = 0;
   get(mk: unknown, id: string | number): TimerEntry<N> | undefined {
     return this.byKey.get(mk)?.get(id);
@@ -58,6 +63,7 @@ class TimerIndex<N> {
   set(e: TimerEntry<N>): void {
     let m = this.byKey.get(e.mapKey);
     if (m === undefined) this.byKey.set(e.mapKey, (m = new Map()));
+    else if (m.size === 0) this.emptyMaps--;
     m.set(e.id, e);
     this.size++;
   }
@@ -66,8 +72,11 @@ class TimerIndex<N> {
     const e = m?.get(id);
     if (m === undefined || e === undefined) return undefined;
     m.delete(id);
-    if (m.size === 0) this.byKey.delete(mk);
     this.size--;
+    if (m.size === 0 && ++this.emptyMaps > 1024 && this.emptyMaps * 2 > this.byKey.size) {
+      for (const [k, inner] of this.byKey) if (inner.size === 0) this.byKey.delete(k);
+      this.emptyMaps = 0;
+    }
     return e;
   }
 }
