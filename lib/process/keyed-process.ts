@@ -12,9 +12,11 @@ import { OperatorStateLifecycle, restoreTimers } from '../state/operator-state';
 import { type InternalTimer, InternalTimerService, type TimeDomain, type TimerService } from '../time/timer-service';
 import type { KeyedProcessFunction, OnTimerContext } from './keyed-process-function';
 
-/** Gauges and counters of a keyed process operator. */
+/** Gauge of a keyed process operator: keyed state entries held. @example `metrics.snapshot()[KEYED_STATE_ENTRIES]` */
 export const KEYED_STATE_ENTRIES = 'keyedStateEntries';
+/** Gauge of a keyed process operator: live event-time timers. @example `metrics.snapshot()[EVENT_TIME_TIMERS]` */
 export const EVENT_TIME_TIMERS = 'eventTimeTimers';
+/** Gauge of a keyed process operator: live processing-time timers. @example `metrics.snapshot()[PROCESSING_TIME_TIMERS]` */
 export const PROCESSING_TIME_TIMERS = 'processingTimeTimers';
 
 /**
