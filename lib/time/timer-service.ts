@@ -57,15 +57,16 @@ class TimerIndex<N> {
   private readonly byKey = new Map<unknown, Map<string | number, TimerEntry<N>>>();
   private emptyMaps = 0;
   size = 0;
-  get(mk: unknown, id: string | number): TimerEntry<N> | undefined {
-    return this.byKey.get(mk)?.get(id);
-  }
-  set(e: TimerEntry<N>): void {
-    let m = this.byKey.get(e.mapKey);
-    if (m === undefined) this.byKey.set(e.mapKey, (m = new Map()));
+  /** Adds the timer made by `make` unless the key already has one with this id; true when added. */
+  add(mk: unknown, id: string | number, make: () => TimerEntry<N>): TimerEntry<N> | undefined {
+    let m = this.byKey.get(mk);
+    if (m === undefined) this.byKey.set(mk, (m = new Map()));
+    else if (m.has(id)) return undefined;
     else if (m.size === 0) this.emptyMaps--;
-    m.set(e.id, e);
+    const e = make();
+    m.set(id, e);
     this.size++;
+    return e;
   }
   delete(mk: unknown, id: string | number): TimerEntry<N> | undefined {
     const m = this.byKey.get(mk);
@@ -186,10 +187,8 @@ export class InternalTimerService<N = undefined> {
   registerEventTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
     const mk = InternalTimerService.mapKeyOf(key);
     const id = this.id(namespace, time);
-    if (this.eventIds.get(mk, id) !== undefined) return;
-    const e = new TimerEntry(key, namespace, time, mk, id, this.seq++);
-    this.eventIds.set(e);
-    this.event.push(e);
+    const e = this.eventIds.add(mk, id, () => new TimerEntry(key, namespace, time, mk, id, this.seq++));
+    if (e !== undefined) this.event.push(e);
   }
   deleteEventTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
     const e = this.eventIds.delete(InternalTimerService.mapKeyOf(key), this.id(namespace, time));
@@ -198,9 +197,8 @@ export class InternalTimerService<N = undefined> {
   registerProcessingTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
     const mk = InternalTimerService.mapKeyOf(key);
     const id = this.id(namespace, time);
-    if (this.processingIds.get(mk, id) !== undefined) return;
-    const e = new TimerEntry(key, namespace, time, mk, id, this.seq++);
-    this.processingIds.set(e);
+    const e = this.processingIds.add(mk, id, () => new TimerEntry(key, namespace, time, mk, id, this.seq++));
+    if (e === undefined) return;
     this.processing.push(e);
     if (time < this.scheduledFor) this.schedule();
   }
