@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../../core/errors';
 import type { Timestamp } from '../../core/types';
+import { checkPositive, TimeWindow } from '../windows/time-window';
 import type { Window } from '../windows/window';
 import { type OnMergeContext, type Trigger, type TriggerContext, TriggerResult, type TriggerStateDescriptor } from './trigger';
 
@@ -26,9 +26,7 @@ export class ContinuousEventTimeTrigger<W extends Window = Window> implements Tr
     this.name = `ContinuousEventTimeTrigger(${interval})`;
   }
   static of<W extends Window = Window>(interval: number): ContinuousEventTimeTrigger<W> {
-    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) {
-      throw new InvalidArgumentError({ operator: 'ContinuousEventTimeTrigger.of' }, 'interval', interval, 'must be a positive finite number of milliseconds');
-    }
+    checkPositive('ContinuousEventTimeTrigger.of', 'interval', interval);
     return new ContinuousEventTimeTrigger<W>(interval);
   }
   onElement(_e: unknown, ts: Timestamp | undefined, w: W, ctx: TriggerContext): TriggerResult {
@@ -36,7 +34,7 @@ export class ContinuousEventTimeTrigger<W extends Window = Window> implements Tr
     ctx.registerEventTimeTimer(w.maxTimestamp());
     const fireAt = ctx.getPartitionedState(FIRE_AT);
     if (fireAt.get() === undefined && ts !== undefined) {
-      const start = ts - (((ts % this.interval) + this.interval) % this.interval);
+      const start = TimeWindow.startOf(ts, 0, this.interval);
       this.registerNext(start + this.interval, w, ctx);
     }
     return TriggerResult.CONTINUE;

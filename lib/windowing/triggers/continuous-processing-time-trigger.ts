@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../../core/errors';
 import type { Timestamp } from '../../core/types';
+import { checkPositive, TimeWindow } from '../windows/time-window';
 import type { Window } from '../windows/window';
 import { type OnMergeContext, type Trigger, type TriggerContext, TriggerResult, type TriggerStateDescriptor } from './trigger';
 
@@ -27,16 +27,14 @@ export class ContinuousProcessingTimeTrigger<W extends Window = Window> implemen
     this.name = `ContinuousProcessingTimeTrigger(${interval})`;
   }
   static of<W extends Window = Window>(interval: number): ContinuousProcessingTimeTrigger<W> {
-    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) {
-      throw new InvalidArgumentError({ operator: 'ContinuousProcessingTimeTrigger.of' }, 'interval', interval, 'must be a positive finite number of milliseconds');
-    }
+    checkPositive('ContinuousProcessingTimeTrigger.of', 'interval', interval);
     return new ContinuousProcessingTimeTrigger<W>(interval);
   }
   onElement(_e: unknown, _ts: Timestamp | undefined, w: W, ctx: TriggerContext): TriggerResult {
     const fireAt = ctx.getPartitionedState(FIRE_AT);
     if (fireAt.get() === undefined) {
       const now = ctx.currentProcessingTime();
-      const start = now - (((now % this.interval) + this.interval) % this.interval);
+      const start = TimeWindow.startOf(now, 0, this.interval);
       this.registerNext(start + this.interval, w, ctx);
     }
     return TriggerResult.CONTINUE;
