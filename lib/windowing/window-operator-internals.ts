@@ -26,7 +26,9 @@ import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
 import { type InternalTimer, InternalTimerService } from '../time/timer-service';
 import { isMerging, type WindowAssigner } from './assigners/window-assigner';
 import type { Evictor, EvictorContext } from './evictors/evictor';
-import { windowContents } from './functions/window-contents';
+import { mapStore } from './functions/map-state-store';
+import { type WindowContents, windowContents } from './functions/window-contents';
+import { incrementalEventWindowOperator, isIncrementalEventWindow } from './incremental-event-window-operator';
 import type {
   AggregateFunction,
   ProcessWindowContext,
@@ -34,11 +36,10 @@ import type {
   RichProcessWindowFunction,
   WindowFunction,
   WindowReduceFunction,
-  WindowStateStore,
-  WindowValueState,
 } from './functions/window-functions';
 import { MergingWindowSet } from './merging-window-set';
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerContext, type TriggerState, type TriggerStateDescriptor } from './triggers/trigger';
+import type { TimeWindow } from './windows/time-window';
 import type { Window } from './windows/window';
 
 /**
@@ -118,22 +119,6 @@ class KeyWindows<W extends Window> {
 }
 
 
-function mapStore(get: () => Map<string, unknown>, drop: () => void): WindowStateStore {
-  return {
-    getState<S>(name: string): WindowValueState<S> {
-      return {
-        value: () => get().get(name) as S | undefined,
-        update: (v: S) => void get().set(name, v),
-        clear: () => {
-          const m = get();
-          m.delete(name);
-          if (m.size === 0) drop();
-        },
-      };
-    },
-  };
-}
-
 /** Builds a window operator for `assigner`; `keyed` is false for windowAll. */
 export function windowOperator<T, R, W extends Window>(
   operatorName: string,
@@ -159,6 +144,15 @@ export function windowOperator<T, R, W extends Window>(
     apply: options?.apply,
     evictor: options?.evictor,
   });
+  if (isIncrementalEventWindow(assigner, options)) {
+    return incrementalEventWindowOperator(name, origin, assigner as WindowAssigner<T, W & TimeWindow>, options!, contentsOf as WindowContents<T, unknown, R, W & TimeWindow>, lateness, keyed, {
+      lateDropped: NUM_LATE_RECORDS_DROPPED,
+      late: NUM_LATE_RECORDS,
+      stateSize: WINDOW_STATE_SIZE,
+      keysWithState: KEYS_WITH_STATE,
+      keyEntries: KEY_ENTRIES,
+    });
+  }
   const eventTime = assigner.isEventTime();
   const cleanupTime = (w: W): Timestamp => {
     if (!eventTime) return w.maxTimestamp();
@@ -220,10 +214,12 @@ export function windowOperator<T, R, W extends Window>(
     };
 
     const windowStore = mapStore(
+      () => slot.windowState,
       () => (slot.windowState ??= new Map()),
       () => (slot.windowState = undefined),
     );
     const globalStore = mapStore(
+      () => kw.globalState,
       () => (kw.globalState ??= new Map()),
       () => (kw.globalState = undefined),
     );
@@ -323,7 +319,10 @@ export function windowOperator<T, R, W extends Window>(
       const w = slot.window;
       purge();
       trigger.clear(w, ctx);
-      rich?.clear?.(processCtx);
+      if (rich?.clear !== undefined) {
+        keyedState?.setCurrentKey(keyed ? kw.key : undefined);
+        rich.clear(processCtx);
+      }
       slot.windowState = undefined;
       removeSlot(kw, w);
       kw.sessions?.retireWindow(w);

@@ -33,6 +33,8 @@ export interface WindowContents<T, S, R, W extends Window> {
   emit(key: Key | undefined, window: W, contents: S, ctx: ProcessWindowContext<W> & EvictorContext, out: Collector<R>): S;
   /** Number of stored elements or accumulators in `contents` (for state-size metrics). */
   size(contents: S): number;
+  /** For incremental contents only: the window's single pre-aggregated value. */
+  result?(contents: S): unknown;
 }
 
 function runFull<R, K, W extends Window>(
@@ -77,6 +79,7 @@ export function windowContents<T, R, K, W extends Window>(operator: string, fns:
       return {
         add: (acc, value) => agg.add(value, acc === undefined ? agg.createAccumulator() : acc),
         merge: (a, b) => agg.merge(a, b),
+        result: (acc) => agg.getResult(acc),
         emit: (key, window, acc, ctx, out) => {
           const result = agg.getResult(acc);
           runFull(full, key as K, window, [result], ctx, out, () => out.collect(result as R));
@@ -85,9 +88,16 @@ export function windowContents<T, R, K, W extends Window>(operator: string, fns:
         size: () => 1,
       };
     }
+    // the reduced value sits in a box owned by its window, updated in place
     return {
-      add: (acc, value) => (acc === undefined ? { v: value } : { v: red!((acc as { v: T }).v, value) }),
+      add: (acc, value) => {
+        if (acc === undefined) return { v: value };
+        const box = acc as { v: T };
+        box.v = red!(box.v, value);
+        return box;
+      },
       merge: (a, b) => ({ v: red!((a as { v: T }).v, (b as { v: T }).v) }),
+      result: (acc) => (acc as { v: T }).v,
       emit: (key, window, acc, ctx, out) => {
         const result = (acc as { v: T }).v;
         runFull(full, key as K, window, [result], ctx, out, () => out.collect(result as unknown as R));
