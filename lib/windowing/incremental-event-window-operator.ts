@@ -28,7 +28,7 @@ import { SlidingEventTimeWindows } from './assigners/sliding-event-time-windows'
 import { TumblingEventTimeWindows } from './assigners/tumbling-event-time-windows';
 import type { WindowAssigner } from './assigners/window-assigner';
 import type { EvictorContext } from './evictors/evictor';
-import { mapStore } from './functions/map-state-store';
+import { ProcessWindowState } from './functions/process-window-state';
 import type { WindowContents } from './functions/window-contents';
 import type { ProcessWindowContext, RichProcessWindowFunction } from './functions/window-functions';
 import { EventTimeTrigger } from './triggers/event-time-trigger';
@@ -70,8 +70,6 @@ class WindowTable {
   readonly accumulators = new Map<unknown, unknown>();
   /** Map key → the key itself, for array keys only. */
   arrayKeys: Map<unknown, Key> | undefined = undefined;
-  /** Map key → the process function's per-window state, created on first write. */
-  windowStates: Map<unknown, Map<string, unknown>> | undefined = undefined;
   constructor(
     readonly window: TimeWindow,
     /** When the table is dropped: `maxTimestamp + allowedLateness`, or MAX_WATERMARK for never. */
@@ -147,12 +145,11 @@ export function incrementalEventWindowOperator<T, R>(
     const pending = new TableQueue();
     /** Fired tables waiting for the watermark to pass their cleanup time, in cleanup order. */
     const firedTables = new TableQueue();
-    /** Map key → the process function's per-key state across windows. */
-    const globalStates = new Map<unknown, Map<string, unknown>>();
     let watermark = MIN_WATERMARK;
     let runtime: RuntimeContext | undefined;
     let metrics: MetricGroup | undefined;
     let keyedState: HeapKeyedStateBackend | undefined;
+    let states: ProcessWindowState | undefined;
     let opened = false;
     // The tables of the last window array the assigner returned: the built-in assigners return the
     // same immutable array while timestamps stay in one window (or slide), and a table can only be
@@ -163,35 +160,15 @@ export function incrementalEventWindowOperator<T, R>(
 
     // the (window, key) the process function's context acts on
     let table!: WindowTable;
-    let mapKeyNow: unknown;
     let keyNow: Key | undefined;
-    const windowStore = mapStore(
-      () => table.windowStates?.get(mapKeyNow),
-      () => {
-        const states = (table.windowStates ??= new Map());
-        let m = states.get(mapKeyNow);
-        if (m === undefined) states.set(mapKeyNow, (m = new Map()));
-        return m;
-      },
-      () => void table.windowStates?.delete(mapKeyNow),
-    );
-    const globalStore = mapStore(
-      () => globalStates.get(mapKeyNow),
-      () => {
-        let m = globalStates.get(mapKeyNow);
-        if (m === undefined) globalStates.set(mapKeyNow, (m = new Map()));
-        return m;
-      },
-      () => void globalStates.delete(mapKeyNow),
-    );
     const processCtx: ProcessWindowContext<TimeWindow> & EvictorContext = {
       get window() {
         return table.window;
       },
       currentWatermark: () => watermark,
       currentProcessingTime: () => runtime!.currentProcessingTime(),
-      windowState: () => windowStore,
-      globalState: () => globalStore,
+      windowState: () => states!.windowStore,
+      globalState: () => states!.globalStore,
       output: <X>(tag: OutputTag<X>, value: X) => destination.next(new SideOutput(tag, new StreamRecord(value, table.maxTimestamp, keyNow))),
     };
     const out: Collector<R> = {
@@ -205,9 +182,11 @@ export function incrementalEventWindowOperator<T, R>(
         return;
       }
       table = t;
-      mapKeyNow = mk;
       keyNow = key;
-      keyedState?.setCurrentKey(key);
+      if (states !== undefined) {
+        keyedState?.setCurrentKey(key);
+        states.enter(mk, key, t.start);
+      }
       contents.emit(key, t.window, acc, processCtx, out);
     };
     const tableOf = (w: TimeWindow): WindowTable => {
@@ -230,15 +209,18 @@ export function incrementalEventWindowOperator<T, R>(
       return n;
     };
     const keysWithState = (): number => {
-      const seen = new Set<unknown>(globalStates.keys());
+      const seen = states?.keysWithGlobalState() ?? new Set<unknown>();
       for (const t of tables.values()) for (const mk of t.accumulators.keys()) seen.add(mk);
       return seen.size;
     };
 
     return {
       open(job) {
-        // a rich process window function gets keyed state (per key, across windows) in its runtime context
-        if (rich !== undefined && keyed) keyedState = new HeapKeyedStateBackend(origin, () => runtime!.currentProcessingTime());
+        // a process window function gets keyed state (per key, across windows): in its runtime context
+        // when rich, and as its context's globalState()
+        const now = (): Timestamp => runtime!.currentProcessingTime();
+        if (processFn !== undefined && keyed) keyedState = new HeapKeyedStateBackend(origin, now);
+        if (processFn !== undefined) states = new ProcessWindowState(origin, now, keyedState, false);
         runtime = createRuntimeContext(name, options, job, keyedState);
         metrics = runtime.metrics;
         metrics.counter(metricNames.lateDropped);
@@ -288,7 +270,11 @@ export function incrementalEventWindowOperator<T, R>(
             for (const [mk, acc] of t.accumulators) emitOne(t, mk, acc);
             if (t.cleanup !== MAX_WATERMARK) firedTables.insert(t);
           }
-          while (firedTables.length > 0 && firedTables.peek()!.cleanup <= time) tables.delete(firedTables.shift().start);
+          while (firedTables.length > 0 && firedTables.peek()!.cleanup <= time) {
+            const t = firedTables.shift();
+            tables.delete(t.start);
+            if (states !== undefined) for (const mk of t.accumulators.keys()) states.clearWindow(mk, t.start);
+          }
         }
         destination.next(mark);
       },

@@ -26,7 +26,7 @@ import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
 import { type InternalTimer, InternalTimerService } from '../time/timer-service';
 import { isMerging, type WindowAssigner } from './assigners/window-assigner';
 import type { Evictor, EvictorContext } from './evictors/evictor';
-import { mapStore } from './functions/map-state-store';
+import { ProcessWindowState } from './functions/process-window-state';
 import { type WindowContents, windowContents } from './functions/window-contents';
 import { incrementalEventWindowOperator, isIncrementalEventWindow } from './incremental-event-window-operator';
 import type {
@@ -96,7 +96,6 @@ function slotKey(w: Window): string | number {
 class Slot<W extends Window> {
   contents: unknown = undefined;
   triggerState: Map<string, unknown> | undefined = undefined;
-  windowState: Map<string, unknown> | undefined = undefined;
   lastEventTimer = Number.NaN;
   /** The event-time timer firing right now for this slot (already gone from the timer service). */
   firingEventTimer = Number.NaN;
@@ -114,8 +113,11 @@ class KeyWindows<W extends Window> {
   /** The record count when the key lost its last window (kept for reuse), or -1 while it has state. */
   emptyAt = -1;
   sessions: MergingWindowSet<W> | undefined = undefined;
-  globalState: Map<string, unknown> | undefined = undefined;
-  constructor(readonly key: Key | undefined) {}
+  constructor(
+    readonly key: Key | undefined,
+    /** The key in its map form (see `mapKey`). */
+    readonly mapKey: unknown,
+  ) {}
 }
 
 
@@ -175,6 +177,7 @@ export function windowOperator<T, R, W extends Window>(
     let slot!: Slot<W>;
     let mergedSlots: Slot<W>[] = [];
     let keyedState: HeapKeyedStateBackend | undefined;
+    let states: ProcessWindowState | undefined;
 
     const countLate = (n: string): void => metrics!.counter(n).inc();
 
@@ -213,24 +216,14 @@ export function windowOperator<T, R, W extends Window>(
       },
     };
 
-    const windowStore = mapStore(
-      () => slot.windowState,
-      () => (slot.windowState ??= new Map()),
-      () => (slot.windowState = undefined),
-    );
-    const globalStore = mapStore(
-      () => kw.globalState,
-      () => (kw.globalState ??= new Map()),
-      () => (kw.globalState = undefined),
-    );
     const processCtx: ProcessWindowContext<W> & EvictorContext = {
       get window() {
         return slot.window;
       },
       currentWatermark: () => timers.currentWatermark(),
       currentProcessingTime: () => runtime!.currentProcessingTime(),
-      windowState: () => windowStore,
-      globalState: () => globalStore,
+      windowState: () => states!.windowStore,
+      globalState: () => states!.globalStore,
       output: <X>(tag: OutputTag<X>, value: X) =>
         destination.next(new SideOutput(tag, new StreamRecord(value, slot.window.maxTimestamp(), keyed ? kw.key : undefined))),
     };
@@ -242,7 +235,7 @@ export function windowOperator<T, R, W extends Window>(
       const mk = key === undefined ? allKey : typeof key === 'object' ? mapKey(key) : key;
       let k = keys.get(mk);
       if (k === undefined) {
-        k = new KeyWindows<W>(key);
+        k = new KeyWindows<W>(key, mk);
         if (merging) k.sessions = new MergingWindowSet(assigner);
         keys.set(mk, k);
       } else if (k.emptyAt >= 0) {
@@ -258,7 +251,7 @@ export function windowOperator<T, R, W extends Window>(
     let recordCount = 0;
     let lastSweep = 0;
     const isEmpty = (k: KeyWindows<W>): boolean =>
-      k.slots.size === 0 && k.globalState === undefined && (k.sessions === undefined || k.sessions.size === 0);
+      k.slots.size === 0 && (k.sessions === undefined || k.sessions.size === 0);
     const dropKeyIfEmpty = (k: KeyWindows<W>): void => {
       if (k.emptyAt >= 0 || !isEmpty(k)) return;
       k.emptyAt = recordCount;
@@ -295,9 +288,15 @@ export function windowOperator<T, R, W extends Window>(
       if (k.slots.delete(sk)) liveSlots--;
     };
 
+    /** Points the keyed and window state at the current (key, window) before a user function runs. */
+    const enterSlot = (): void => {
+      if (states === undefined) return;
+      keyedState?.setCurrentKey(kw.key);
+      states.enter(kw.mapKey, keyed ? kw.key : undefined, slot.key);
+    };
     const emit = (): void => {
       if (slot.contents === undefined) return;
-      if (keyedState !== undefined) keyedState.setCurrentKey(keyed ? kw.key : undefined);
+      enterSlot();
       slot.contents = contentsOf.emit(keyed ? kw.key : undefined, slot.window, slot.contents, processCtx, out);
     };
     const purge = (): void => {
@@ -320,10 +319,10 @@ export function windowOperator<T, R, W extends Window>(
       purge();
       trigger.clear(w, ctx);
       if (rich?.clear !== undefined) {
-        keyedState?.setCurrentKey(keyed ? kw.key : undefined);
+        enterSlot();
         rich.clear(processCtx);
       }
-      slot.windowState = undefined;
+      states?.clearWindow(kw.mapKey, slot.key);
       removeSlot(kw, w);
       kw.sessions?.retireWindow(w);
       dropKeyIfEmpty(kw);
@@ -361,14 +360,22 @@ export function windowOperator<T, R, W extends Window>(
 
     return {
       open(job) {
-        // a rich process window function gets keyed state (per key, across windows) in its runtime context
-        if (rich !== undefined && keyed) keyedState = new HeapKeyedStateBackend(origin, () => runtime!.currentProcessingTime());
+        // a process window function gets keyed state (per key, across windows): in its runtime context
+        // when rich, and as its context's globalState()
+        const now = (): Timestamp => runtime!.currentProcessingTime();
+        if (processFn !== undefined && keyed) keyedState = new HeapKeyedStateBackend(origin, now);
+        if (processFn !== undefined) states = new ProcessWindowState(origin, now, keyedState, merging);
         runtime = createRuntimeContext(name, options, job, keyedState);
         metrics = runtime.metrics;
         metrics.counter(NUM_LATE_RECORDS_DROPPED);
         metrics.counter(NUM_LATE_RECORDS);
         metrics.gauge(WINDOW_STATE_SIZE, () => liveSlots);
-        metrics.gauge(KEYS_WITH_STATE, () => keys.size - emptyKeys);
+        metrics.gauge(KEYS_WITH_STATE, () => {
+          if (states === undefined) return keys.size - emptyKeys;
+          const withState = states.keysWithGlobalState();
+          for (const [mk, k] of keys) if (k.emptyAt < 0) withState.add(mk);
+          return withState.size;
+        });
         metrics.gauge(KEY_ENTRIES, () => keys.size);
         timers = new InternalTimerService<W>({
           scheduler: runtime.scheduler,
@@ -404,14 +411,11 @@ export function windowOperator<T, R, W extends Window>(
                 deleteCleanupTimer(m.window);
               }
               let contents: unknown = undefined;
-              let wState: Map<string, unknown> | undefined;
               for (const m of mergedSlots) {
                 if (m.contents !== undefined) contents = contents === undefined ? m.contents : contentsOf.merge(contents, m.contents);
-                if (m.windowState !== undefined) wState = new Map([...(wState ?? []), ...m.windowState]);
                 removeSlot(k, m.window);
               }
               resultSlot.contents = contents;
-              resultSlot.windowState = wState;
               resultSlot.lastEventTimer = carried;
               k.slots.set(slotKey(result), resultSlot);
               liveSlots++;

@@ -17,6 +17,8 @@ import {
   type RuntimeContext,
   type ValueState,
   ValueStateDescriptor,
+  ListStateDescriptor,
+  ReducingStateDescriptor,
   floorMod,
   CountEvictor,
   CountTrigger,
@@ -167,7 +169,11 @@ function functionsOf(fn: Case['fn']): Record<string, unknown> {
           const total = ctx.globalState().getState<number>('total');
           total.update((total.value() ?? 0) + 1);
           if (firings.value() === 2 || Math.abs(ctx.window.start) % 2 === 1) total.clear();
-          out.collect(`${String(key)} ${ctx.window.start} [${ids}] #${firings.value()} total ${total.value()} wm ${ctx.currentWatermark()}`);
+          const sizes = ctx.windowState().getListState(new ListStateDescriptor<number>('sizes'));
+          sizes.add(ids!.length);
+          const longest = ctx.globalState().getReducingState(new ReducingStateDescriptor<number>('longest', (a, b) => Math.max(a, b)));
+          longest.add(ids!.length);
+          out.collect(`${String(key)} ${ctx.window.start} [${ids}] #${firings.value()} total ${total.value()} sizes ${[...sizes.get()]} longest ${longest.get()} wm ${ctx.currentWatermark()}`);
           if (firings.value()! > 1) ctx.output(firingsTag, `refired ${ctx.window.start}`);
         },
       };

@@ -167,3 +167,111 @@ describe('rich process window functions', () => {
     expect(out.filter((e) => e instanceof StreamRecord).map((e) => (e as StreamRecord<string>).value).sort()).toEqual(['s#1:4', 's#2:1', 't#1:1']);
   });
 });
+
+describe('per-window and global state of process window functions', () => {
+  it('offer every kind of keyed state: per key and window, and per key across windows', async () => {
+    const { ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, ValueStateDescriptor, windowSum: sum } = await import('../../lib/index');
+    const lines: string[] = [];
+    await lastValueFrom(
+      // shop s: window [0,10) fires at 9, then re-fires twice for late sales (lateness 10); window [10,20) once
+      of<StreamElement<Sale>[]>(sale('s', 5, 'a', 1), sale('t', 1, 'x', 2), wm(9), sale('s', 2, 'b', 3), sale('s', 3, 'c', 12), sale('s', 4, 'd', 5), maxWm()).pipe(
+        tumblingEventWindow(10, {
+          allowedLateness: 10,
+          aggregate: sum<Sale>('amount'),
+          process: (shop: unknown, ctx: ProcessWindowContext<TimeWindow>, [total]: Sale[], o: Collector<string>) => {
+            const firings = ctx.windowState().getState(new ValueStateDescriptor<number>('firings', 0));
+            firings.update(firings.value()! + 1);
+            const totals = ctx.windowState().getListState(new ListStateDescriptor<number>('totals'));
+            totals.add(total!.amount);
+            const best = ctx.globalState().getReducingState(new ReducingStateDescriptor<number>('best', (a, b) => Math.max(a, b)));
+            best.add(total!.amount);
+            const byWindow = ctx.globalState().getMapState(new MapStateDescriptor<number, number>('byWindow'));
+            byWindow.put(ctx.window.start, firings.value()!);
+            lines.push(`${String(shop)} [${ctx.window.start}) firing ${firings.value()} totals ${[...totals.get()].join('/')} best ${best.get()} windows ${[...byWindow.keys()].join(',')}`);
+            o.collect('');
+          },
+        }),
+        toArray(),
+      ),
+    );
+    expect(lines).toEqual([
+      's [0) firing 1 totals 5 best 5 windows 0',
+      't [0) firing 1 totals 1 best 1 windows 0',
+      's [0) firing 2 totals 5/7 best 7 windows 0',
+      's [0) firing 3 totals 5/7/11 best 11 windows 0',
+      's [10) firing 1 totals 3 best 11 windows 0,10',
+    ]);
+  });
+
+  it('globalState() of a keyed window is the keyed state of the runtime context (the same state by name)', async () => {
+    const { ValueStateDescriptor } = await import('../../lib/index');
+    const seen: string[] = [];
+    let fromOpen!: import('../../lib/index').ValueState<number>;
+    await lastValueFrom(
+      of<StreamElement<Sale>[]>(...input, maxWm()).pipe(
+        tumblingEventWindow(10, {
+          aggregate: windowCount(),
+          process: {
+            open(rt) {
+              fromOpen = rt.getState(new ValueStateDescriptor<number>('n', 0));
+            },
+            process(_k: unknown, ctx: ProcessWindowContext<TimeWindow>, [n]: number[], o: Collector<number>) {
+              const g = ctx.globalState().getState(new ValueStateDescriptor<number>('n', 0));
+              g.update(g.value()! + n!);
+              seen.push(`${fromOpen.value()}`);
+              o.collect(n!);
+            },
+          },
+        }),
+        toArray(),
+      ),
+    );
+    expect(seen).toEqual(['4', '5']);
+  });
+
+  it('windowState() on session windows is a StateError, as in Flink; globalState() works', async () => {
+    const { sessionEventWindow, StateError } = await import('../../lib/index');
+    const withWindowState = lastValueFrom(
+      of<StreamElement<Sale>[]>(...input, maxWm()).pipe(
+        sessionEventWindow(5, {
+          process: (_k: unknown, ctx: ProcessWindowContext<TimeWindow>, els: Sale[], o: Collector<number>) => {
+            ctx.windowState().getState<number>('x').update(1);
+            o.collect(els.length);
+          },
+        }),
+        toArray(),
+      ),
+    );
+    await expect(withWindowState).rejects.toThrow(StateError);
+    await expect(withWindowState).rejects.toThrow(/merging \(session\) windows/);
+    const counts: number[] = [];
+    await lastValueFrom(
+      of<StreamElement<Sale>[]>(...input, maxWm()).pipe(
+        sessionEventWindow(5, {
+          process: (_k: unknown, ctx: ProcessWindowContext<TimeWindow>, els: Sale[], o: Collector<number>) => {
+            const seen = ctx.globalState().getState<number>('seen');
+            seen.update((seen.value() ?? 0) + els.length);
+            counts.push(seen.value()!);
+            o.collect(els.length);
+          },
+        }),
+        toArray(),
+      ),
+    );
+    expect(counts).toEqual([4, 5]);
+  });
+
+  it('per-window state is dropped when its window is cleaned up', async () => {
+    const { ProcessWindowState } = await import('../../lib/windowing/functions/process-window-state');
+    const states = new ProcessWindowState({ operator: 'test' }, () => 0, undefined, false);
+    states.enter('k', 'k', 0);
+    states.windowStore.getState<number>('x').update(1);
+    states.enter('k', 'k', 10);
+    states.windowStore.getState<number>('x').update(2);
+    states.clearWindow('k', 0);
+    states.enter('k', 'k', 0);
+    expect(states.windowStore.getState<number>('x').value()).toBeUndefined();
+    states.enter('k', 'k', 10);
+    expect(states.windowStore.getState<number>('x').value()).toBe(2);
+  });
+});

@@ -363,6 +363,19 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
     };
   }
 
+  /** Removes every state entry of the current key (all states, whatever their TTL). */
+  clearCurrentKey(): void {
+    if (this.currentKey === undefined) throw new NotKeyedError(this.origin, 'keyed state');
+    for (const t of this.tables.values()) t.entries.delete(this.currentMapKey);
+  }
+
+  /** The keys (in their map form, see `mapKey`) with an entry in any state, expired ones included until cleaned up. */
+  mapKeysWithState(): Set<unknown> {
+    const out = new Set<unknown>();
+    for (const t of this.tables.values()) for (const mk of t.entries.keys()) out.add(mk);
+    return out;
+  }
+
   /** The keys that have an entry in the state named `stateName` (a copy: safe to change state while iterating). */
   keys(stateName: string): Key[] {
     const t = this.tables.get(stateName);

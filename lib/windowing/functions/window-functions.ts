@@ -1,6 +1,8 @@
 import type { OutputTag } from '../../core/output-tag';
 import type { RichFunction } from '../../core/runtime-context';
 import type { Collector, Key, Timestamp } from '../../core/types';
+import type { ValueState, ValueStateDescriptor } from '../../state/descriptors/value-state-descriptor';
+import type { KeyedStateStore } from '../../state/keyed-state-store';
 import type { Window } from '../windows/window';
 
 /**
@@ -28,16 +30,32 @@ export interface AggregateFunction<IN, ACC, OUT> {
 /** Combines two elements of a window into one (Flink's `ReduceFunction`). @example `(a, b) => a + b` */
 export type WindowReduceFunction<T> = (a: T, b: T) => T;
 
-/** A simple value of keyed state, scoped per window (`windowState()`) or per key (`globalState()`). */
+/** A value state reached by name through `getState(name)` (the same as a {@link ValueState} with no default). */
 export interface WindowValueState<S> {
   value(): S | undefined;
   update(value: S): void;
   clear(): void;
 }
 
-/** Per-window or per-key state a process window function can keep. */
-export interface WindowStateStore {
-  /** The value state of that name (created empty on first use). */
+/**
+ * The keyed state a process window function reaches through its context: per key and window
+ * (`windowState()`) or per key across windows (`globalState()`). Every state kind of a runtime context
+ * is there, with TTL; `getState(name)` is shorthand for a value state without a default.
+ *
+ * @example
+ * ```ts
+ * process: (url, ctx, [count], out) => {
+ *   const firings = ctx.windowState().getState(new ValueStateDescriptor<number>('firings', 0));
+ *   firings.update(firings.value()! + 1);           // > 1 when late data re-fires the window
+ *   ctx.globalState().getListState(new ListStateDescriptor<number>('history')).add(count!);
+ *   out.collect({ url, count, firings: firings.value() });
+ * }
+ * ```
+ * @see Flink's `ProcessWindowFunction.Context#windowState` / `#globalState`
+ */
+export interface WindowStateStore extends KeyedStateStore {
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  /** The value state of that name (empty until first updated). */
   getState<S>(name: string): WindowValueState<S>;
 }
 
@@ -46,9 +64,13 @@ export interface ProcessWindowContext<W extends Window> {
   readonly window: W;
   currentWatermark(): Timestamp;
   currentProcessingTime(): Timestamp;
-  /** State scoped to this key and window (dropped when the window is cleaned up). */
+  /**
+   * State scoped to this key and window, dropped when the window is cleaned up (after `clear`). Merging
+   * (session) windows have none, as in Flink: their windows merge away.
+   * @throws StateError on merging windows.
+   */
   windowState(): WindowStateStore;
-  /** State scoped to this key, across windows. */
+  /** State scoped to this key, across windows: for a keyed window, the keyed state of the runtime context. */
   globalState(): WindowStateStore;
   /** Emits to a side output, with the window's `maxTimestamp()` as timestamp. */
   output<X>(tag: OutputTag<X>, value: X): void;
