@@ -39,40 +39,69 @@ class TimerEntry<N> implements InternalTimer<N> {
     readonly key: Key | undefined,
     readonly namespace: N,
     readonly time: Timestamp,
-    /** The key's map key (type-aware: "1" and 1 differ) and the (namespace, time) id within it. */
+    /** The key's map key (type-aware: "1" and 1 differ). */
     readonly mapKey: unknown,
-    readonly id: string | number,
     readonly seq: number,
   ) {}
 }
 
 const NO_KEY = Symbol('no key');
 
+/** A key's timers by time: one entry, or several when namespaces (windows) share a time. */
+type TimeSlot<N> = TimerEntry<N> | TimerEntry<N>[];
+
 /**
- * Timers by key, then by (namespace, time): no string is built for the key. A key's inner map is kept
- * when it empties (the key usually gets timers again soon) until empty maps outnumber the rest; then
- * they are swept, so memory stays bounded by the keys with timers.
+ * Timers by key, then by time, then by namespace: no string is built for a key, a namespace or a time.
+ * Namespaces sharing a key and a time are few (a window's cleanup timer meeting another window's end),
+ * so they sit in a short array compared with `same`. A key's inner map is kept when it empties (the key
+ * usually gets timers again soon) until empty maps outnumber the rest; then they are swept, so memory
+ * stays bounded by the keys with timers.
  */
 class TimerIndex<N> {
-  private readonly byKey = new Map<unknown, Map<string | number, TimerEntry<N>>>();
+  private readonly byKey = new Map<unknown, Map<Timestamp, TimeSlot<N>>>();
   private emptyMaps = 0;
   size = 0;
-  /** Adds the timer made by `make` unless the key already has one with this id; true when added. */
-  add(mk: unknown, id: string | number, make: () => TimerEntry<N>): TimerEntry<N> | undefined {
+  constructor(private readonly same: (a: N, b: N) => boolean) {}
+
+  /** Adds the timer made by `make` unless the key already has one at `time` for `namespace`. */
+  add(mk: unknown, namespace: N, time: Timestamp, make: () => TimerEntry<N>): TimerEntry<N> | undefined {
     let m = this.byKey.get(mk);
     if (m === undefined) this.byKey.set(mk, (m = new Map()));
-    else if (m.has(id)) return undefined;
     else if (m.size === 0) this.emptyMaps--;
-    const e = make();
-    m.set(id, e);
+    const slot = m.get(time);
+    let e: TimerEntry<N>;
+    if (slot === undefined) {
+      m.set(time, (e = make()));
+    } else if (Array.isArray(slot)) {
+      for (const x of slot) if (this.same(x.namespace, namespace)) return undefined;
+      slot.push((e = make()));
+    } else {
+      if (this.same(slot.namespace, namespace)) return undefined;
+      m.set(time, [slot, (e = make())]);
+    }
     this.size++;
     return e;
   }
-  delete(mk: unknown, id: string | number): TimerEntry<N> | undefined {
+
+  /** Removes and returns the key's timer at `time` for `namespace` (or the entry `exact`, when given). */
+  delete(mk: unknown, namespace: N, time: Timestamp, exact?: TimerEntry<N>): TimerEntry<N> | undefined {
     const m = this.byKey.get(mk);
-    const e = m?.get(id);
-    if (m === undefined || e === undefined) return undefined;
-    m.delete(id);
+    if (m === undefined) return undefined;
+    const slot = m.get(time);
+    if (slot === undefined) return undefined;
+    const matches = (x: TimerEntry<N>): boolean => (exact !== undefined ? x === exact : this.same(x.namespace, namespace));
+    let e: TimerEntry<N>;
+    if (Array.isArray(slot)) {
+      const i = slot.findIndex(matches);
+      if (i < 0) return undefined;
+      e = slot[i]!;
+      slot.splice(i, 1);
+      if (slot.length === 1) m.set(time, slot[0]!);
+    } else {
+      if (!matches(slot)) return undefined;
+      e = slot;
+      m.delete(time);
+    }
     this.size--;
     if (m.size === 0 && ++this.emptyMaps > 1024 && this.emptyMaps * 2 > this.byKey.size) {
       for (const [k, inner] of this.byKey) if (inner.size === 0) this.byKey.delete(k);
@@ -91,8 +120,11 @@ export interface TimerSnapshot<N> {
 /** Options of {@link InternalTimerService}. */
 export interface InternalTimerServiceOptions<N> {
   scheduler: SchedulerLike;
-  /** A stable id of a namespace (a window, say); default `String(namespace)`. */
-  namespaceId?: (namespace: N) => string;
+  /**
+   * True when two namespaces (windows, say) are the same, for deduplicating timers; default `===`.
+   * Window operators compare windows by value.
+   */
+  sameNamespace?: (a: N, b: N) => boolean;
   onEventTime: (timer: InternalTimer<N>) => void;
   onProcessingTime: (timer: InternalTimer<N>) => void;
   /** Called when a processing-time timer callback throws (the operator errors its stream). */
@@ -154,26 +186,22 @@ class TimerQueue<N> {
 export class InternalTimerService<N = undefined> {
   private readonly event = new TimerQueue<N>();
   private readonly processing = new TimerQueue<N>();
-  private readonly eventIds = new TimerIndex<N>();
-  private readonly processingIds = new TimerIndex<N>();
+  private readonly eventIds: TimerIndex<N>;
+  private readonly processingIds: TimerIndex<N>;
   private seq = 0;
   private watermark: Timestamp = MIN_WATERMARK;
   private scheduled: Subscription | undefined;
   private scheduledFor = Infinity;
   private disposed = false;
-  private readonly nsId: (namespace: N) => string;
 
   constructor(private readonly options: InternalTimerServiceOptions<N>) {
-    this.nsId = options.namespaceId ?? ((n) => (n === undefined ? '' : String(n)));
+    const same = options.sameNamespace ?? ((a: N, b: N) => a === b);
+    this.eventIds = new TimerIndex(same);
+    this.processingIds = new TimerIndex(same);
   }
 
   private static mapKeyOf(key: Key | undefined): unknown {
     return key === undefined ? NO_KEY : typeof key === 'object' ? mapKey(key) : key;
-  }
-  /** The (namespace, time) id of a timer within its key: the time alone without a namespace. */
-  private id(namespace: N, time: Timestamp): string | number {
-    const ns = this.nsId(namespace);
-    return ns === '' ? time : `${ns}\u0001${time}`;
   }
 
   /** The last watermark passed to {@link advanceWatermark}. */
@@ -186,24 +214,22 @@ export class InternalTimerService<N = undefined> {
 
   registerEventTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
     const mk = InternalTimerService.mapKeyOf(key);
-    const id = this.id(namespace, time);
-    const e = this.eventIds.add(mk, id, () => new TimerEntry(key, namespace, time, mk, id, this.seq++));
+    const e = this.eventIds.add(mk, namespace, time, () => new TimerEntry(key, namespace, time, mk, this.seq++));
     if (e !== undefined) this.event.push(e);
   }
   deleteEventTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
-    const e = this.eventIds.delete(InternalTimerService.mapKeyOf(key), this.id(namespace, time));
+    const e = this.eventIds.delete(InternalTimerService.mapKeyOf(key), namespace, time);
     if (e !== undefined) e.cancelled = true;
   }
   registerProcessingTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
     const mk = InternalTimerService.mapKeyOf(key);
-    const id = this.id(namespace, time);
-    const e = this.processingIds.add(mk, id, () => new TimerEntry(key, namespace, time, mk, id, this.seq++));
+    const e = this.processingIds.add(mk, namespace, time, () => new TimerEntry(key, namespace, time, mk, this.seq++));
     if (e === undefined) return;
     this.processing.push(e);
     if (time < this.scheduledFor) this.schedule();
   }
   deleteProcessingTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
-    const e = this.processingIds.delete(InternalTimerService.mapKeyOf(key), this.id(namespace, time));
+    const e = this.processingIds.delete(InternalTimerService.mapKeyOf(key), namespace, time);
     if (e !== undefined) e.cancelled = true;
   }
 
@@ -226,7 +252,7 @@ export class InternalTimerService<N = undefined> {
       if (top === undefined || top.time > time) return;
       this.event.pop();
       if (top.cancelled) continue;
-      this.eventIds.delete(top.mapKey, top.id);
+      this.eventIds.delete(top.mapKey, top.namespace, top.time, top);
       this.options.onEventTime(top);
     }
   }
@@ -239,7 +265,7 @@ export class InternalTimerService<N = undefined> {
       if (top === undefined || top.time > now) break;
       this.processing.pop();
       if (top.cancelled) continue;
-      this.processingIds.delete(top.mapKey, top.id);
+      this.processingIds.delete(top.mapKey, top.namespace, top.time, top);
       this.options.onProcessingTime(top);
       if (this.disposed) return;
     }

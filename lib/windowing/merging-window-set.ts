@@ -5,7 +5,10 @@
  * in memory directly.
  * @module
  */
+import { EventTimeSessionWindows } from './assigners/event-time-session-windows';
+import { ProcessingTimeSessionWindows } from './assigners/processing-time-session-windows';
 import type { MergingWindowAssigner } from './assigners/window-assigner';
+import { sameWindow, type TimeWindow } from './windows/time-window';
 import type { Window } from './windows/window';
 
 /** Called for each merge: the covering window and the pre-existing windows merged into it. */
@@ -14,18 +17,22 @@ export type MergeCallback<W> = (result: W, merged: W[]) => void;
 /** The active windows of one key, merged as the assigner says. */
 export class MergingWindowSet<W extends Window> {
   private windows: W[] = [];
+  /** Built-in sessions merge only windows that intersect, so a window that meets none merges nothing. */
+  private readonly sessions: boolean;
 
-  constructor(private readonly assigner: MergingWindowAssigner<unknown, W>) {}
+  constructor(private readonly assigner: MergingWindowAssigner<unknown, W>) {
+    this.sessions = assigner instanceof EventTimeSessionWindows || assigner instanceof ProcessingTimeSessionWindows;
+  }
 
   /** Number of active windows. */
   get size(): number {
     return this.windows.length;
   }
 
-  /** True when `w` (by id) is one of the active windows. */
+  /** True when `w` is one of the active windows. */
   has(w: W): boolean {
-    const id = w.id();
-    return this.windows.some((x) => x.id() === id);
+    for (const x of this.windows) if (sameWindow(x, w)) return true;
+    return false;
   }
 
   /**
@@ -34,6 +41,11 @@ export class MergingWindowSet<W extends Window> {
    * window, before the merged windows leave the set.
    */
   addWindow(newWindow: W, onMerge: MergeCallback<W>): W {
+    if (this.sessions && !this.windows.some((w) => (w as unknown as TimeWindow).intersects(newWindow as unknown as TimeWindow))) {
+      // the active windows never intersect each other, so nothing merges
+      this.windows.push(newWindow);
+      return newWindow;
+    }
     let result = newWindow;
     let merged = false;
     const all = [...this.windows, newWindow];
@@ -47,10 +59,9 @@ export class MergingWindowSet<W extends Window> {
       merges.push({ result: mergeResult, merged: existing });
     });
     for (const m of merges) {
-      const unchanged = m.merged.length === 1 && m.merged[0]!.id() === m.result.id();
+      const unchanged = m.merged.length === 1 && sameWindow(m.merged[0]!, m.result);
       if (!unchanged) onMerge(m.result, m.merged);
-      const gone = new Set(m.merged.map((w) => w.id()));
-      this.windows = this.windows.filter((w) => !gone.has(w.id()));
+      this.windows = this.windows.filter((w) => !m.merged.some((g) => sameWindow(g, w)));
       this.windows.push(m.result);
     }
     if (!merged) this.windows.push(newWindow);
@@ -59,8 +70,8 @@ export class MergingWindowSet<W extends Window> {
 
   /** Removes a window (cleaned up, or late on arrival). */
   retireWindow(w: W): void {
-    const id = w.id();
-    this.windows = this.windows.filter((x) => x.id() !== id);
+    const i = this.windows.findIndex((x) => sameWindow(x, w));
+    if (i >= 0) this.windows.splice(i, 1);
   }
 
   /** The active windows. */

@@ -39,7 +39,7 @@ import type {
 } from './functions/window-functions';
 import { MergingWindowSet } from './merging-window-set';
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerContext, type TriggerState, type TriggerStateDescriptor } from './triggers/trigger';
-import type { TimeWindow } from './windows/time-window';
+import { sameWindow, type TimeWindow } from './windows/time-window';
 import type { Window } from './windows/window';
 
 /**
@@ -379,7 +379,7 @@ export function windowOperator<T, R, W extends Window>(
         metrics.gauge(KEY_ENTRIES, () => keys.size);
         timers = new InternalTimerService<W>({
           scheduler: runtime.scheduler,
-          namespaceId: (w) => w.id(),
+          sameNamespace: sameWindow,
           onEventTime: (t) => onTimer(t, true),
           onProcessingTime: (t) => onTimer(t, false),
           onError: (err) => destination.error(err),

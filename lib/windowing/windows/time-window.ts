@@ -57,6 +57,16 @@ export class TimeWindow implements Window {
   }
 }
 
+/**
+ * True when two windows are the same window: equal bounds for time windows, else equal ids.
+ * @example `sameWindow(new TimeWindow(0, 10), new TimeWindow(0, 10)) // true`
+ */
+export function sameWindow(a: Window, b: Window): boolean {
+  if (a === b) return true;
+  if (a instanceof TimeWindow && b instanceof TimeWindow) return a.start === b.start && a.end === b.end;
+  return a.id() === b.id();
+}
+
 /** Throws unless `ms` is a positive finite number (a window size, slide or gap). */
 export function checkPositive(operator: string, option: string, ms: unknown): void {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
