@@ -307,7 +307,7 @@ async function main(): Promise<void> {
   const session = await tidemark(SESSION, 'tidemark sessionEventWindow(500 ms) windowCount()', SLIDING_N, (sum) =>
     slidingSource.pipe(sessionEventWindow(500, { aggregate: windowCount(), metrics }), values()).subscribe((c) => sum.add(c)), 1,
   );
-  report('keyed event-time sessions, gap 500 ms (about one element per session per key: the general operator)', [sessionLoopRun, session], { loop: sessionLoopRun });
+  report('keyed event-time sessions, gap 500 ms, about one element per session and key', [sessionLoopRun, session], { loop: sessionLoopRun });
   console.log(`window state after all fired: ${windowStateSize(metrics)} windows; heap ${heapMiB().toFixed(0)} MiB`);
   for (const [caseName, sum] of checks) console.log(`${caseName}: every side fired ${sum}`);
 }

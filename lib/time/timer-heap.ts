@@ -11,32 +11,31 @@ export class MinHeap<T> {
   }
   push(item: T): void {
     const a = this.items;
-    a.push(item);
-    let i = a.length - 1;
+    let i = a.push(item) - 1;
+    // move the hole up, then drop the item in (no swaps)
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (this.compare(a[i]!, a[p]!) >= 0) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
+      if (this.compare(item, a[p]!) >= 0) break;
+      a[i] = a[p]!;
       i = p;
     }
+    a[i] = item;
   }
   pop(): T | undefined {
     const a = this.items;
     const top = a[0];
     const last = a.pop();
     if (a.length > 0 && last !== undefined) {
-      a[0] = last;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && this.compare(a[l]!, a[m]!) < 0) m = l;
-        if (r < a.length && this.compare(a[r]!, a[m]!) < 0) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
+        if (l >= a.length) break;
+        const c = l + 1 < a.length && this.compare(a[l + 1]!, a[l]!) < 0 ? l + 1 : l;
+        if (this.compare(a[c]!, last) >= 0) break;
+        a[i] = a[c]!;
+        i = c;
       }
+      a[i] = last;
     }
     return top;
   }

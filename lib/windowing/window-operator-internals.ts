@@ -29,6 +29,7 @@ import type { Evictor, EvictorContext } from './evictors/evictor';
 import { ProcessWindowState } from './functions/process-window-state';
 import { type WindowContents, windowContents } from './functions/window-contents';
 import { incrementalEventWindowOperator, isIncrementalEventWindow } from './incremental-event-window-operator';
+import { incrementalSessionWindowOperator, isIncrementalSessionWindow } from './incremental-session-window-operator';
 import type {
   AggregateFunction,
   ProcessWindowContext,
@@ -38,7 +39,7 @@ import type {
   WindowReduceFunction,
 } from './functions/window-functions';
 import { MergingWindowSet } from './merging-window-set';
-import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerContext, type TriggerState, type TriggerStateDescriptor } from './triggers/trigger';
+import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState, type TriggerStateDescriptor } from './triggers/trigger';
 import { sameWindow, type TimeWindow } from './windows/time-window';
 import type { Window } from './windows/window';
 
@@ -146,13 +147,28 @@ export function windowOperator<T, R, W extends Window>(
     apply: options?.apply,
     evictor: options?.evictor,
   });
-  if (isIncrementalEventWindow(assigner, options)) {
-    return incrementalEventWindowOperator(name, origin, assigner as WindowAssigner<T, W & TimeWindow>, options!, contentsOf as WindowContents<T, unknown, R, W & TimeWindow>, lateness, keyed, {
-      lateDropped: NUM_LATE_RECORDS_DROPPED,
-      late: NUM_LATE_RECORDS,
-      stateSize: WINDOW_STATE_SIZE,
-      keysWithState: KEYS_WITH_STATE,
-      keyEntries: KEY_ENTRIES,
+  // the common windows run on specialised operators with the same behaviour (see their modules)
+  const incremental = isIncrementalEventWindow(assigner, options)
+    ? incrementalEventWindowOperator
+    : isIncrementalSessionWindow(assigner, options)
+      ? incrementalSessionWindowOperator
+      : undefined;
+  if (incremental !== undefined) {
+    return incremental({
+      name,
+      origin,
+      assigner: assigner as WindowAssigner<T, W & TimeWindow>,
+      options: options!,
+      contents: contentsOf as WindowContents<T, unknown, R, W & TimeWindow>,
+      lateness,
+      keyed,
+      metricNames: {
+        lateDropped: NUM_LATE_RECORDS_DROPPED,
+        late: NUM_LATE_RECORDS,
+        stateSize: WINDOW_STATE_SIZE,
+        keysWithState: KEYS_WITH_STATE,
+        keyEntries: KEY_ENTRIES,
+      },
     });
   }
   const eventTime = assigner.isEventTime();

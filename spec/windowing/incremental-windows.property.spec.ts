@@ -1,6 +1,7 @@
 /**
- * Tumbling and sliding event-time windows with only a `reduce`/`aggregate` run on a specialised operator
- * (state by window, see lib/windowing/incremental-event-window-operator.ts). For random input (bounded
+ * Tumbling, sliding and session event-time windows with a `reduce`/`aggregate` and the default trigger
+ * run on specialised operators (lib/windowing/incremental-event-window-operator.ts and
+ * incremental-session-window-operator.ts). For random input (bounded
  * disorder, negative timestamps, offsets, allowed lateness, a late output or none, string keys, object
  * keys and windowAll, watermarks that sometimes step back, input that ends with or without the final
  * watermark), its output, element by element and in order, and its late counters and state gauges equal
@@ -22,8 +23,10 @@ import {
   floorMod,
   CountEvictor,
   CountTrigger,
+  EventTimeSessionWindows,
   MetricGroup,
   OutputTag,
+  ProcessingTimeSessionWindows,
   SideOutput,
   SlidingEventTimeWindows,
   StreamRecord,
@@ -33,9 +36,11 @@ import {
   windowAll,
   type StreamElement,
   type TimeWindow,
+  type MergingWindowAssigner,
   type WindowAssigner,
 } from '../../lib/index';
 import { isIncrementalEventWindow } from '../../lib/windowing/incremental-event-window-operator';
+import { isIncrementalSessionWindow } from '../../lib/windowing/incremental-session-window-operator';
 import { maxWm, rec } from '../../lib/testing/index';
 
 interface Ev {
@@ -82,11 +87,13 @@ function input(evs: Ev[], keyMode: KeyMode, delay: number, stale: boolean, final
 
 /** The same assigner behind a plain object: `window` can no longer tell its class and takes the general path. */
 function hidden(a: WindowAssigner<Ev, TimeWindow>): WindowAssigner<Ev, TimeWindow> {
+  const merging = a as Partial<MergingWindowAssigner<Ev, TimeWindow>>;
   return {
     name: `hidden ${a.name}`,
     assignWindows: (e, ts, ctx) => a.assignWindows(e, ts, ctx),
     getDefaultTrigger: () => a.getDefaultTrigger(),
     isEventTime: () => true,
+    ...(merging.merging === true ? { merging: true, mergeWindows: (ws: readonly TimeWindow[], cb: (m: TimeWindow[], r: TimeWindow) => void) => merging.mergeWindows!(ws, cb) } : {}),
   } as WindowAssigner<Ev, TimeWindow>;
 }
 
@@ -113,7 +120,7 @@ function show(e: StreamElement<unknown>): string {
 }
 
 interface Case {
-  sliding: boolean;
+  kind: 'tumbling' | 'sliding' | 'session' | 'dynamic session';
   size: number;
   slideDiv: number;
   offsetFrac: number;
@@ -127,7 +134,7 @@ interface Case {
 }
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
-  sliding: fc.boolean(),
+  kind: fc.constantFrom<Case['kind']>('tumbling', 'sliding', 'session', 'dynamic session'),
   size: fc.integer({ min: 1, max: 12 }),
   slideDiv: fc.integer({ min: 1, max: 4 }),
   offsetFrac: fc.double({ min: -0.99, max: 0.99, noNaN: true }),
@@ -141,7 +148,10 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
 });
 
 function assignerOf(c: Case): WindowAssigner<Ev, TimeWindow> {
-  if (!c.sliding) return TumblingEventTimeWindows.of(c.size, Math.trunc(c.offsetFrac * c.size));
+  // sessions: the gap is the size (fixed), or 1..size by the element (dynamic)
+  if (c.kind === 'session') return EventTimeSessionWindows.withGap(c.size) as WindowAssigner<Ev, TimeWindow>;
+  if (c.kind === 'dynamic session') return EventTimeSessionWindows.withDynamicGap((e: Ev) => 1 + (e.id % c.size)) as WindowAssigner<Ev, TimeWindow>;
+  if (c.kind === 'tumbling') return TumblingEventTimeWindows.of(c.size, Math.trunc(c.offsetFrac * c.size));
   const slide = Math.max(1, Math.floor(c.size / c.slideDiv));
   return SlidingEventTimeWindows.of(c.size, slide, Math.trunc(c.offsetFrac * slide));
 }
@@ -150,7 +160,8 @@ const reduceEv = (a: Ev, b: Ev): Ev => ({ key: a.key, ts: Math.max(a.ts, b.ts), 
 const firingsTag = new OutputTag<string>('firings');
 
 /** The window functions of a case: incremental alone, or with a full function that uses its context. */
-function functionsOf(fn: Case['fn']): Record<string, unknown> {
+/** `perWindow`: use per-window state (session windows have none). */
+function functionsOf(fn: Case['fn'], perWindow: boolean): Record<string, unknown> {
   switch (fn) {
     case 'fresh':
     case 'mutating':
@@ -164,12 +175,12 @@ function functionsOf(fn: Case['fn']): Record<string, unknown> {
       return {
         aggregate: idsAggregate(true),
         process: (key: unknown, ctx: ProcessWindowContext<TimeWindow>, [ids]: string[], out: Collector<string>) => {
-          const firings = ctx.windowState().getState<number>('firings');
+          const firings = perWindow ? ctx.windowState().getState<number>('firings') : ctx.globalState().getState<number>(`firings ${ctx.window.start}`);
           firings.update((firings.value() ?? 0) + 1);
           const total = ctx.globalState().getState<number>('total');
           total.update((total.value() ?? 0) + 1);
           if (firings.value() === 2 || Math.abs(ctx.window.start) % 2 === 1) total.clear();
-          const sizes = ctx.windowState().getListState(new ListStateDescriptor<number>('sizes'));
+          const sizes = (perWindow ? ctx.windowState() : ctx.globalState()).getListState(new ListStateDescriptor<number>('sizes'));
           sizes.add(ids!.length);
           const longest = ctx.globalState().getReducingState(new ReducingStateDescriptor<number>('longest', (a, b) => Math.max(a, b)));
           longest.add(ids!.length);
@@ -199,7 +210,7 @@ function functionsOf(fn: Case['fn']): Record<string, unknown> {
 async function runCase(c: Case, evs: Ev[], assigner: WindowAssigner<Ev, TimeWindow>): Promise<{ out: string[]; metrics: Record<string, number> }> {
   const metrics = new MetricGroup();
   const lateOutput = c.late ? new OutputTag<Ev>('late') : undefined;
-  const fnOpts = functionsOf(c.fn);
+  const fnOpts = functionsOf(c.fn, !c.kind.includes('session'));
   const options = { ...fnOpts, allowedLateness: c.lateness, metrics, ...(lateOutput ? { lateOutput } : {}) };
   const op = (c.keyMode === 'all' ? windowAll(assigner, options) : window(assigner, options)) as OperatorFunction<StreamElement<Ev>, StreamElement<unknown>>;
   const source: Observable<StreamElement<Ev>> = of(...input(evs, c.keyMode, c.delay, c.stale, c.final));
@@ -223,8 +234,8 @@ async function runCase(c: Case, evs: Ev[], assigner: WindowAssigner<Ev, TimeWind
   };
 }
 
-describe('incremental event-time windows (the specialised operator)', () => {
-  it('is the operator chosen for tumbling and sliding windows with reduce or aggregate and the default trigger', () => {
+describe('incremental event-time windows (the specialised operators)', () => {
+  it('are the operators chosen for tumbling, sliding and session windows with reduce or aggregate and the default trigger', () => {
     const agg = { aggregate: idsAggregate(true) };
     expect(isIncrementalEventWindow(TumblingEventTimeWindows.of(10), agg)).toBe(true);
     expect(isIncrementalEventWindow(SlidingEventTimeWindows.of(10, 5), { reduce: (a: Ev) => a, allowedLateness: 5 })).toBe(true);
@@ -234,6 +245,10 @@ describe('incremental event-time windows (the specialised operator)', () => {
     expect(isIncrementalEventWindow(TumblingEventTimeWindows.of(10), { ...agg, trigger: CountTrigger.of(2) })).toBe(false);
     expect(isIncrementalEventWindow(TumblingEventTimeWindows.of(10), {})).toBe(false);
     expect(isIncrementalEventWindow(hidden(TumblingEventTimeWindows.of(10)), agg)).toBe(false);
+    expect(isIncrementalSessionWindow(EventTimeSessionWindows.withGap(10), agg)).toBe(true);
+    expect(isIncrementalSessionWindow(EventTimeSessionWindows.withDynamicGap(() => 5), { reduce: (a: Ev) => a, process: () => undefined })).toBe(true);
+    expect(isIncrementalSessionWindow(ProcessingTimeSessionWindows.withGap(10), agg)).toBe(false);
+    expect(isIncrementalSessionWindow(EventTimeSessionWindows.withGap(10), {})).toBe(false);
   });
 
   it('counts per tumbling window equal a brute-force grouping of the elements not late on arrival', async () => {
@@ -269,7 +284,7 @@ describe('incremental event-time windows (the specialised operator)', () => {
       { key: 'a', ts: top - 3, id: 1 },
       { key: 'b', ts: top - 2, id: 2 },
     ];
-    const c: Case = { sliding: false, size: 10, slideDiv: 1, offsetFrac: 0, lateness: 20, late: false, keyMode: 'string', fn: 'fresh', delay: 0, stale: false, final: true };
+    const c: Case = { kind: 'tumbling', size: 10, slideDiv: 1, offsetFrac: 0, lateness: 20, late: false, keyMode: 'string', fn: 'fresh', delay: 0, stale: false, final: true };
     const fast = await runCase(c, evs, assignerOf(c));
     expect(fast).toEqual(await runCase(c, evs, hidden(assignerOf(c))));
     // windows [top - 31, top - 21) and [top - 11, top - 1): the last one fires at top - 2 but its cleanup

@@ -1,0 +1,173 @@
+/**
+ * The window operator for event-time session windows (fixed or dynamic gap) with the default trigger,
+ * no evictor, and an incremental `reduce`/`aggregate` (optionally with a `process` or `apply` that
+ * receives the pre-aggregated value). It gives exactly the results, timestamps, order, side outputs,
+ * state and late-data handling of the general operator in `window-operator-internals.ts`, without its
+ * per-key slot maps, trigger context and timer index.
+ *
+ * Each key holds its open sessions (usually one) with their accumulators. A new element's window
+ * `[t, t + gap)` merges with every session it intersects (accumulators merged in start order, then the
+ * element added), as Flink's merging window set does. Sessions wait to fire in a heap ordered by end and
+ * then by when their firing time was set, which is the order in which the general operator registers,
+ * and so fires, their timers; a session merged away is skipped when it comes up.
+ * @module
+ */
+import type { OperatorFunction } from 'rxjs';
+import { NotKeyedError } from '../core/errors';
+import { operateElements } from '../core/operate-elements';
+import type { StreamElement } from '../core/stream-element';
+import { type Key, MAX_WATERMARK, type Timestamp } from '../core/types';
+import { mapKey } from '../keyed/key-group';
+import { MinHeap } from '../time/timer-heap';
+import { EventTimeSessionWindows } from './assigners/event-time-session-windows';
+import type { WindowAssigner } from './assigners/window-assigner';
+import { ALL_KEYS, cleanupTime, hasIncrementalOptions, type IncrementalWindowSpec, IncrementalWindowEmitter } from './incremental-window-emitter';
+import type { WindowOptions } from './window-operator-internals';
+import { TimeWindow } from './windows/time-window';
+import type { Window } from './windows/window';
+
+/**
+ * True when `windowOperator` can use {@link incrementalSessionWindowOperator}: the built-in event-time
+ * session assigner and options that suit an incremental operator (`hasIncrementalOptions`).
+ */
+export function isIncrementalSessionWindow<T, W extends Window>(assigner: WindowAssigner<T, W>, options: WindowOptions<T, unknown, unknown, W> | undefined): boolean {
+  return assigner instanceof EventTimeSessionWindows && hasIncrementalOptions(options);
+}
+
+/** One open session of one key. */
+class Session {
+  /** False once merged into another session or cleaned up (its heap entries are then skipped). */
+  live = true;
+  /** When its firing time was set (ties in the fire heap go in this order). */
+  seq = 0;
+  constructor(
+    readonly window: TimeWindow,
+    public contents: unknown,
+    readonly keyState: KeySessions,
+    /** `end - 1 + allowedLateness`, or MAX_WATERMARK for never. */
+    readonly cleanup: Timestamp,
+  ) {}
+}
+
+/** The open sessions of one key. */
+class KeySessions {
+  readonly sessions: Session[] = [];
+  constructor(
+    readonly mapKey: unknown,
+    readonly key: Key | undefined,
+  ) {}
+}
+
+/**
+ * Builds the incremental session window operator (only when {@link isIncrementalSessionWindow} holds).
+ * A session's result is emitted with timestamp `end - 1` and the key.
+ */
+export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSpec<T, R>): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  const { name, origin, assigner, options, contents, lateness, keyed, metricNames } = spec;
+  const cleanupOf = (w: TimeWindow): Timestamp => cleanupTime(w.end - 1, lateness);
+
+  return operateElements<T, StreamElement<R>>({ name, options }, (destination) => {
+    const emitter = new IncrementalWindowEmitter<T, R>(name, origin, options, contents, keyed, true, metricNames, destination);
+    const keys = new Map<unknown, KeySessions>();
+    let live = 0;
+    let seq = 0;
+    /** Sessions waiting to fire, by end and then by when their firing time was set. */
+    const toFire = new MinHeap<Session>((a, b) => a.window.end - b.window.end || a.seq - b.seq);
+    /** Sessions waiting for cleanup after their end (with an allowed lateness). */
+    const toClean = new MinHeap<Session>((a, b) => a.cleanup - b.cleanup);
+
+    const open = (w: TimeWindow, contents: unknown, k: KeySessions): Session => {
+      const s = new Session(w, contents, k, cleanupOf(w));
+      k.sessions.push(s);
+      live++;
+      // the default trigger sets a firing time unless the session already ended (late data then fires it at once)
+      if (w.end - 1 > emitter.watermark) {
+        s.seq = seq++;
+        toFire.push(s);
+      }
+      if (lateness > 0 && s.cleanup !== MAX_WATERMARK) toClean.push(s);
+      return s;
+    };
+    const close = (s: Session): void => {
+      s.live = false;
+      const list = s.keyState.sessions;
+      list.splice(list.indexOf(s), 1);
+      live--;
+      if (list.length === 0) keys.delete(s.keyState.mapKey);
+    };
+    const fire = (s: Session): void => emitter.emit(s.window, s.keyState.mapKey, s.keyState.key, s.contents);
+
+    function* keysWithWindows(): Iterable<unknown> {
+      yield* keys.keys();
+    }
+
+    return {
+      open(job) {
+        emitter.open(job, () => live, keysWithWindows);
+      },
+      record(value, timestamp, key) {
+        if (keyed && key === undefined) throw new NotKeyedError(origin, `${name} (a keyed window)`);
+        const windows = assigner.assignWindows(value, timestamp, emitter.assignerContext);
+        const watermark = emitter.watermark;
+        const mk = !keyed ? ALL_KEYS : typeof key === 'object' ? mapKey(key) : key;
+        let skipped = true;
+        for (const w of windows) {
+          let k = keys.get(mk);
+          const list = k?.sessions;
+          // the open sessions this window meets (they never meet each other), in start order
+          let met: Session[] | undefined;
+          if (list !== undefined) {
+            for (const s of list) {
+              if (s.window.intersects(w)) (met ??= []).push(s);
+            }
+          }
+          let target: Session;
+          if (met === undefined) {
+            if (cleanupOf(w) <= watermark) continue; // a late session of its own
+            k ??= new KeySessions(mk, keyed ? key : undefined);
+            if (list === undefined) keys.set(mk, k);
+            target = open(w, undefined, k);
+          } else if (met.length === 1 && met[0]!.window.start <= w.start && met[0]!.window.end >= w.end) {
+            target = met[0]!; // inside a session: nothing merges
+          } else {
+            met.sort((a, b) => a.window.start - b.window.start);
+            let cover = w;
+            let merged: unknown = undefined;
+            for (const s of met) {
+              cover = cover.cover(s.window);
+              merged = merged === undefined ? s.contents : contents.merge(merged, s.contents);
+            }
+            for (const s of met) close(s);
+            if (k!.sessions.length === 0) keys.set(mk, k!); // close() dropped the key: keep it
+            target = open(cover, merged, k!);
+          }
+          skipped = false;
+          target.contents = contents.add(target.contents, value, timestamp);
+          // the default trigger fires a session at once for an element within the allowed lateness
+          if (target.window.end - 1 <= watermark) fire(target);
+        }
+        if (skipped && timestamp !== undefined && timestamp + lateness <= watermark) emitter.late(value, timestamp, key);
+      },
+      watermark(mark) {
+        const time = mark.time;
+        if (time > emitter.watermark) {
+          emitter.watermark = time;
+          for (let s = toFire.peek(); s !== undefined && s.window.end - 1 <= time; s = toFire.peek()) {
+            toFire.pop();
+            if (!s.live) continue;
+            fire(s);
+            if (lateness === 0 && s.cleanup !== MAX_WATERMARK) close(s);
+          }
+          for (let s = toClean.peek(); s !== undefined && s.cleanup <= time; s = toClean.peek()) {
+            toClean.pop();
+            if (s.live) close(s);
+          }
+        }
+        destination.next(mark);
+      },
+      finalize() {
+        emitter.close();
+      },
+    };
+  });
+}
