@@ -88,6 +88,16 @@ describe('sessionEventWindow', () => {
     expect(records(joined)).toEqual([rec(['a', 'c', 'b'], 14, 'k')]);
   });
 
+  it('holds zero sessions after every session has fired, with or without lateness', async () => {
+    for (const allowedLateness of [0, 7]) {
+      const metrics = new MetricGroup();
+      const input = Array.from({ length: 300 }, (_, i) => rec(i, (i * 37) % 1000, `k${i % 11}`));
+      const out = await lastValueFrom(of(...input, wm(400), maxWm()).pipe(sessionEventWindow(15, { aggregate: windowCount(), allowedLateness, metrics }), toArray()));
+      expect(records(out).length).toBeGreaterThan(11);
+      expect(windowStateSize(metrics)).toBe(0);
+    }
+  });
+
   it("merges accumulators with the aggregate's merge", async () => {
     const merges: Array<[number, number]> = [];
     const agg: AggregateFunction<string, number, number> = {
