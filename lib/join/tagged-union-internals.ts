@@ -12,7 +12,7 @@ import type { Collector, Key } from '../core/types';
 import { keyBy, type KeyByOptions } from '../keyed/key-by';
 import { map } from '../transform/map';
 import type { WindowAssigner } from '../windowing/assigners/window-assigner';
-import type { ProcessWindowContext } from '../windowing/functions/window-functions';
+import type { AggregateFunction, ProcessWindowContext } from '../windowing/functions/window-functions';
 import type { Trigger } from '../windowing/triggers/trigger';
 import { window } from '../windowing/window';
 import type { Evictor } from '../windowing/evictors/evictor';
@@ -25,6 +25,26 @@ export class TaggedValue<L, R> {
     readonly side: 0 | 1,
     readonly value: L | R,
   ) {}
+}
+
+/** The two sides of one window, in arrival order. */
+interface Sides<L, R> {
+  lefts: L[];
+  rights: R[];
+}
+
+/** Splits a window's tagged elements into its two sides as they arrive; merging (sessions) concatenates. */
+function sidesAggregate<L, R>(): AggregateFunction<TaggedValue<L, R>, Sides<L, R>, Sides<L, R>> {
+  return {
+    createAccumulator: () => ({ lefts: [], rights: [] }),
+    add: (t, acc) => {
+      if (t.side === 0) acc.lefts.push(t.value as L);
+      else acc.rights.push(t.value as R);
+      return acc;
+    },
+    getResult: (acc) => acc,
+    merge: (a, b) => ({ lefts: a.lefts.concat(b.lefts), rights: a.rights.concat(b.rights) }),
+  };
 }
 
 /** Options shared by `windowJoin` and `coGroup`. */
@@ -74,15 +94,25 @@ export function twoStreamWindow<L, R, O, W extends Window>(
         ...(options.allowedLateness === undefined ? {} : { allowedLateness: options.allowedLateness }),
         ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
         ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
-        process: (key: Key, ctx: ProcessWindowContext<W>, elements: TaggedValue<L, R>[], out: Collector<O>) => {
-          const lefts: L[] = [];
-          const rights: R[] = [];
-          for (const e of elements) {
-            if (e.side === 0) lefts.push(e.value as L);
-            else rights.push(e.value as R);
-          }
-          emit(lefts, rights, out, key, ctx);
-        },
+        ...(options.evictor === undefined
+          ? {
+              // each window keeps its two sides as they arrive (an aggregate, so the incremental window
+              // operators run it); the function gets copies, as a window may fire again with late data
+              aggregate: sidesAggregate<L, R>(),
+              process: (key: Key, ctx: ProcessWindowContext<W>, [sides]: Sides<L, R>[], out: Collector<O>) =>
+                emit(sides!.lefts.slice(), sides!.rights.slice(), out, key, ctx),
+            }
+          : {
+              process: (key: Key, ctx: ProcessWindowContext<W>, elements: TaggedValue<L, R>[], out: Collector<O>) => {
+                const lefts: L[] = [];
+                const rights: R[] = [];
+                for (const e of elements) {
+                  if (e.side === 0) lefts.push(e.value as L);
+                  else rights.push(e.value as R);
+                }
+                emit(lefts, rights, out, key, ctx);
+              },
+            }),
       }),
     ) as ReturnType<OperatorFunction<StreamElement<L>, StreamElement<O>>>;
 }

@@ -106,6 +106,28 @@ describe('coGroup', () => {
     );
     expect(records(out).map((r) => `${r.value}@${r.timestamp}`).sort()).toEqual(['a1|a9@9', 'b1|@9', '|c9@9']);
   });
+
+  it('re-fires a window for late data within the lateness, handing apply fresh lists each time', marbles((m) => {
+    const left = m.cold(spaced(['a', '', 'W', 'L', 'X', '|']), { a: rec('a1', 1), W: wm(9), L: rec('a2', 3), X: wm(30) });
+    const right = m.cold(spaced(['x', '', 'W', '', 'X', '|']), { x: rec('a9', 2), W: wm(9), X: wm(30) });
+    const grouped = left.pipe(
+      coGroup(right, {
+        where: byLetter,
+        equalTo: byLetter,
+        window: TumblingEventTimeWindows.of(10),
+        allowedLateness: 10,
+        // emits the very lists it gets: a list changed after its firing would show in the first output
+        apply: (ls: string[], rs: string[], o: { collect(v: string[][]): void }) => o.collect([ls, rs]),
+      }),
+    );
+    m.expect(grouped).toBeObservable(spaced(['', '', '(pW)', 'q', 'X', '(M|)']), {
+      p: rec([['a1'], ['a9']], 9, 'a'),
+      q: rec([['a1', 'a2'], ['a9']], 9, 'a'),
+      W: wm(9),
+      X: wm(30),
+      M: maxWm(),
+    });
+  }));
 });
 
 describe('windowJoin (property: equals a nested-loop join within windows)', () => {
