@@ -127,7 +127,7 @@ interface Case {
   lateness: number;
   late: boolean;
   keyMode: KeyMode;
-  fn: 'fresh' | 'mutating' | 'reduce' | 'process' | 'apply' | 'rich';
+  fn: 'fresh' | 'mutating' | 'reduce' | 'process' | 'apply' | 'rich' | 'throws';
   delay: number;
   stale: boolean;
   final: boolean;
@@ -141,7 +141,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   lateness: fc.constantFrom(0, 0, 1, 5, 20),
   late: fc.boolean(),
   keyMode: fc.constantFrom<KeyMode>('string', 'string', 'array', 'all'),
-  fn: fc.constantFrom<Case['fn']>('fresh', 'mutating', 'reduce', 'process', 'apply', 'rich'),
+  fn: fc.constantFrom<Case['fn']>('fresh', 'mutating', 'reduce', 'process', 'apply', 'rich', 'throws'),
   delay: fc.integer({ min: 0, max: 8 }),
   stale: fc.boolean(),
   final: fc.boolean(),
@@ -168,6 +168,14 @@ function functionsOf(fn: Case['fn'], perWindow: boolean): Record<string, unknown
       return { aggregate: idsAggregate(fn === 'fresh') };
     case 'reduce':
       return { reduce: reduceEv };
+    case 'throws':
+      // a user function failing part way: both operators must emit the same prefix, then the same error
+      return {
+        reduce: (a: Ev, b: Ev): Ev => {
+          if (b.id === 7) throw new Error('no 7 please');
+          return reduceEv(a, b);
+        },
+      };
     case 'apply':
       return { reduce: reduceEv, apply: (key: unknown, w: TimeWindow, [e]: Ev[], out: Collector<string>) => out.collect(`${String(key)} ${w.start} ${e!.id}`) };
     case 'process':
@@ -214,13 +222,19 @@ async function runCase(c: Case, evs: Ev[], assigner: WindowAssigner<Ev, TimeWind
   const options = { ...fnOpts, allowedLateness: c.lateness, metrics, ...(lateOutput ? { lateOutput } : {}) };
   const op = (c.keyMode === 'all' ? windowAll(assigner, options) : window(assigner, options)) as OperatorFunction<StreamElement<Ev>, StreamElement<unknown>>;
   const source: Observable<StreamElement<Ev>> = of(...input(evs, c.keyMode, c.delay, c.stale, c.final));
-  let out: string[];
-  try {
-    out = (await lastValueFrom(source.pipe(op, toArray()))).map(show);
-  } catch (err) {
-    // e.g. keyed state asked for in windowAll: both operators must fail the same way
-    out = [`error ${(err as Error).name}: ${(err as Error).message}`];
-  }
+  // errors (keyed state asked for in windowAll, a throwing function) end the output: both operators must
+  // emit the same elements before the same error
+  const out: string[] = [];
+  await new Promise<void>((resolve) =>
+    source.pipe(op).subscribe({
+      next: (e) => out.push(show(e)),
+      error: (err: Error) => {
+        out.push(`error ${err.name}: ${err.message}`);
+        resolve();
+      },
+      complete: resolve,
+    }),
+  );
   const snap = metrics.snapshot();
   const pick = (suffix: string) => Object.entries(snap).find(([k]) => k.endsWith(suffix))?.[1] ?? 0;
   return {
