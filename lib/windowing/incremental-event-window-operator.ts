@@ -170,7 +170,8 @@ export function incrementalEventWindowOperator<T, R>(spec: IncrementalWindowSpec
           while (pending.length > 0 && pending.peek()!.maxTimestamp <= time) {
             const t = pending.shift();
             for (const [mk, acc] of t.accumulators) emitOne(t, mk, acc);
-            if (t.cleanup !== MAX_WATERMARK) firedTables.insert(t);
+            // cleaned up now (no lateness, or a window ending at the largest timestamp), later, or never
+            if (t.cleanup === t.maxTimestamp || t.cleanup !== MAX_WATERMARK) firedTables.insert(t);
           }
           while (firedTables.length > 0 && firedTables.peek()!.cleanup <= time) {
             const t = firedTables.shift();

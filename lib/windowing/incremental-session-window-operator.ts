@@ -85,7 +85,7 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
         s.seq = seq++;
         toFire.push(s);
       }
-      if (lateness > 0 && s.cleanup !== MAX_WATERMARK) toClean.push(s);
+      if (s.cleanup !== w.end - 1 && s.cleanup !== MAX_WATERMARK) toClean.push(s);
       return s;
     };
     const close = (s: Session): void => {
@@ -156,7 +156,8 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
             toFire.pop();
             if (!s.live) continue;
             fire(s);
-            if (lateness === 0 && s.cleanup !== MAX_WATERMARK) close(s);
+            // cleaned up now (no lateness, or a session ending at the largest timestamp), later, or never
+            if (s.cleanup === s.window.end - 1) close(s);
           }
           for (let s = toClean.peek(); s !== undefined && s.cleanup <= time; s = toClean.peek()) {
             toClean.pop();
