@@ -47,66 +47,76 @@ class TimerEntry<N> implements InternalTimer<N> {
 
 const NO_KEY = Symbol('no key');
 
-/** A key's timers by time: one entry, or several when namespaces (windows) share a time. */
+/** A key's timers at one time: one entry, or several when namespaces (windows) share the time. */
 type TimeSlot<N> = TimerEntry<N> | TimerEntry<N>[];
 
 /**
  * Timers by key, then by time, then by namespace: no string is built for a key, a namespace or a time.
- * Namespaces sharing a key and a time are few (a window's cleanup timer meeting another window's end),
- * so they sit in a short array compared with `same`. A key's inner map is kept when it empties (the key
- * usually gets timers again soon) until empty maps outnumber the rest; then they are swept, so memory
- * stays bounded by the keys with timers.
+ * A key with a single timer (the common case: a key's next timer often comes after its last one fired)
+ * holds the entry itself; a second one brings a map by time. Namespaces sharing a key and a time are few
+ * (a window's cleanup timer meeting another window's end), so they sit in a short array compared with
+ * `same`. A key leaves the index with its last timer, so memory follows the keys with timers.
  */
 class TimerIndex<N> {
-  private readonly byKey = new Map<unknown, Map<Timestamp, TimeSlot<N>>>();
-  private emptyMaps = 0;
+  private readonly byKey = new Map<unknown, TimerEntry<N> | Map<Timestamp, TimeSlot<N>>>();
   size = 0;
   constructor(private readonly same: (a: N, b: N) => boolean) {}
 
   /** Adds the timer made by `make` unless the key already has one at `time` for `namespace`. */
   add(mk: unknown, namespace: N, time: Timestamp, make: () => TimerEntry<N>): TimerEntry<N> | undefined {
-    let m = this.byKey.get(mk);
-    if (m === undefined) this.byKey.set(mk, (m = new Map()));
-    else if (m.size === 0) this.emptyMaps--;
-    const slot = m.get(time);
+    const held = this.byKey.get(mk);
     let e: TimerEntry<N>;
-    if (slot === undefined) {
-      m.set(time, (e = make()));
-    } else if (Array.isArray(slot)) {
-      for (const x of slot) if (this.same(x.namespace, namespace)) return undefined;
-      slot.push((e = make()));
+    if (held === undefined) {
+      this.byKey.set(mk, (e = make()));
+    } else if (held instanceof TimerEntry) {
+      if (held.time === time && this.same(held.namespace, namespace)) return undefined;
+      e = make();
+      const m = new Map<Timestamp, TimeSlot<N>>([[held.time, held]]);
+      this.addToSlot(m, e);
+      this.byKey.set(mk, m);
     } else {
-      if (this.same(slot.namespace, namespace)) return undefined;
-      m.set(time, [slot, (e = make())]);
+      const slot = held.get(time);
+      if (slot !== undefined && (Array.isArray(slot) ? slot.some((x) => this.same(x.namespace, namespace)) : this.same(slot.namespace, namespace))) return undefined;
+      this.addToSlot(held, (e = make()));
     }
     this.size++;
     return e;
   }
 
+  private addToSlot(m: Map<Timestamp, TimeSlot<N>>, e: TimerEntry<N>): void {
+    const slot = m.get(e.time);
+    if (slot === undefined) m.set(e.time, e);
+    else if (Array.isArray(slot)) slot.push(e);
+    else m.set(e.time, [slot, e]);
+  }
+
   /** Removes and returns the key's timer at `time` for `namespace` (or the entry `exact`, when given). */
   delete(mk: unknown, namespace: N, time: Timestamp, exact?: TimerEntry<N>): TimerEntry<N> | undefined {
-    const m = this.byKey.get(mk);
-    if (m === undefined) return undefined;
-    const slot = m.get(time);
+    const held = this.byKey.get(mk);
+    if (held === undefined) return undefined;
+    const matches = (x: TimerEntry<N>): boolean => (exact !== undefined ? x === exact : x.time === time && this.same(x.namespace, namespace));
+    if (held instanceof TimerEntry) {
+      if (!matches(held)) return undefined;
+      this.byKey.delete(mk);
+      this.size--;
+      return held;
+    }
+    const slot = held.get(time);
     if (slot === undefined) return undefined;
-    const matches = (x: TimerEntry<N>): boolean => (exact !== undefined ? x === exact : this.same(x.namespace, namespace));
     let e: TimerEntry<N>;
     if (Array.isArray(slot)) {
       const i = slot.findIndex(matches);
       if (i < 0) return undefined;
       e = slot[i]!;
       slot.splice(i, 1);
-      if (slot.length === 1) m.set(time, slot[0]!);
+      if (slot.length === 1) held.set(time, slot[0]!);
     } else {
       if (!matches(slot)) return undefined;
       e = slot;
-      m.delete(time);
+      held.delete(time);
+      if (held.size === 0) this.byKey.delete(mk);
     }
     this.size--;
-    if (m.size === 0 && ++this.emptyMaps > 1024 && this.emptyMaps * 2 > this.byKey.size) {
-      for (const [k, inner] of this.byKey) if (inner.size === 0) this.byKey.delete(k);
-      this.emptyMaps = 0;
-    }
     return e;
   }
 }
