@@ -1,6 +1,7 @@
 /**
  * State benchmark: keyedProcess with a ValueState counter per key over 10M events against a hand-written
- * Map loop (ratio); one event-time timer per record (events/s); memory per key of ValueState.
+ * Map loop (ratio); one event-time timer per record against a hand-written timer loop (ratio); memory
+ * per key of ValueState.
  * Run: npm run bench -- --only state [--size 1M]
  */
 import { Observable } from 'rxjs';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   });
   report('keyed counter (ValueState vs Map)', [loop, counter], { loop });
 
-  const timers = await measure('tidemark keyedProcess, one event-time timer per record', N, () => {
+  const timers = await measure('tidemark keyedProcess, one timer per record', N, () => {
     source
       .pipe(
         keyedProcess<string, number, number>({
@@ -70,7 +71,68 @@ async function main(): Promise<void> {
       )
       .subscribe(() => sink++);
   }, 1);
-  report('one timer per record', [timers], {});
+  // the same by hand: per key the set of its timer times, per time the keys due, and a heap of times
+  const timerLoop = await measure('hand-written loop: timers by key, time buckets, heap', N, () => {
+    const byKey = new Map<string, Set<number>>();
+    const byTime = new Map<number, string[]>();
+    const heap: number[] = [];
+    const push = (t: number): void => {
+      let i = heap.push(t) - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (heap[p]! <= t) break;
+        heap[i] = heap[p]!;
+        i = p;
+      }
+      heap[i] = t;
+    };
+    const pop = (): number => {
+      const top = heap[0]!;
+      const last = heap.pop()!;
+      if (heap.length > 0) {
+        let i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          if (l >= heap.length) break;
+          const c = l + 1 < heap.length && heap[l + 1]! < heap[l]! ? l + 1 : l;
+          if (heap[c]! >= last) break;
+          heap[i] = heap[c]!;
+          i = c;
+        }
+        heap[i] = last;
+      }
+      return top;
+    };
+    for (let i = 0; i < input.length; i++) {
+      const el = input[i]!;
+      if (el instanceof StreamRecord) {
+        const k = el.key as string;
+        const t = el.timestamp! + 50;
+        let ts = byKey.get(k);
+        if (ts === undefined) byKey.set(k, (ts = new Set()));
+        if (ts.has(t)) continue;
+        ts.add(t);
+        let due = byTime.get(t);
+        if (due === undefined) {
+          byTime.set(t, (due = []));
+          push(t);
+        }
+        due.push(k);
+      } else if (el instanceof Watermark) {
+        while (heap.length > 0 && heap[0]! <= el.time) {
+          const t = pop();
+          for (const k of byTime.get(t)!) {
+            const ts = byKey.get(k)!;
+            ts.delete(t);
+            if (ts.size === 0) byKey.delete(k);
+            sink += t & 1;
+          }
+          byTime.delete(t);
+        }
+      }
+    }
+  }, 1);
+  report('one event-time timer per record', [timerLoop, timers], { loop: timerLoop });
 
   // memory per key: fill 1M keys once and measure the heap growth
   const K = Math.min(1_000_000, N);

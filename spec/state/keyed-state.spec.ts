@@ -182,6 +182,29 @@ describe('TTL on processing time', () => {
     expect(b.numEntries()).toBeLessThan(21);
   });
 
+  it('with cleanupIncrementally(n, true), every record cleans n entries, even of states it does not touch', () => {
+    let now = 0;
+    const b = new HeapKeyedStateBackend({ operator: 'ttl' }, () => now);
+    const everyRecord = StateTtlConfig.newBuilder(10).cleanupIncrementally(3, true).build();
+    const onAccess = StateTtlConfig.newBuilder(10).cleanupIncrementally(3).build();
+    const a = b.getState(new ValueStateDescriptor<number>('a').enableTimeToLive(everyRecord));
+    const c = b.getState(new ValueStateDescriptor<number>('c').enableTimeToLive(onAccess));
+    for (let i = 0; i < 9; i++) {
+      b.setCurrentKey(`k${i}`);
+      a.update(i);
+      c.update(i);
+    }
+    expect(b.numEntries()).toBe(18);
+    now = 20; // every entry has expired
+    b.cleanupOnRecord(); // 3 of 'a' go; 'c' waits for an access
+    expect(b.numEntries()).toBe(15);
+    b.cleanupOnRecord();
+    b.cleanupOnRecord();
+    expect(b.numEntries()).toBe(9);
+    expect(b.keys('a')).toEqual([]);
+    expect(b.keys('c')).toHaveLength(9);
+  });
+
   it('refuses a non-positive TTL', () => {
     expect(() => StateTtlConfig.newBuilder(0)).toThrow('StateTtlConfig.newBuilder: ttl must be a positive finite number of milliseconds, got 0');
   });

@@ -68,6 +68,8 @@ export interface KeyedStateSnapshot {
  */
 export class HeapKeyedStateBackend implements KeyedStateStore {
   private readonly tables = new Map<string, StateTable>();
+  /** The tables whose TTL cleans a few entries on every record (`cleanupIncrementally(n, true)`). */
+  private readonly cleanedEveryRecord: StateTable[] = [];
   private currentKey: Key | undefined = undefined;
   private currentMapKey: unknown = undefined;
 
@@ -101,7 +103,10 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
       throw new StateError(this.origin, `state "${d.name}" is already registered as ${t.kind} state; it cannot be used as ${d.kind} state`);
     } else if (t.descriptor === undefined) {
       t.descriptor = d;
+    } else {
+      return t;
     }
+    if (d.ttlConfig?.incrementalCleanupEveryRecord === true) this.cleanedEveryRecord.push(t);
     return t;
   }
 
@@ -173,9 +178,8 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
 
   /** Runs incremental cleanup for every state configured to clean up on every record. */
   cleanupOnRecord(): void {
-    for (const t of this.tables.values()) {
-      if (t.ttl !== undefined && t.ttl.incrementalCleanupEveryRecord) this.cleanupIncrementally(t);
-    }
+    const tables = this.cleanedEveryRecord;
+    for (let i = 0; i < tables.length; i++) this.cleanupIncrementally(tables[i]!);
   }
 
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
@@ -184,6 +188,7 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
       value: () => {
         const e = this.entry(t);
         if (e === undefined) return d.defaultValue;
+        if (t.ttl === undefined) return (e.data as Stamped<T>).v; // no TTL: no expiry to check
         const [ok, v] = this.read(t, e.data as Stamped<T>, () => t.entries.delete(this.currentMapKey));
         return ok ? v : d.defaultValue;
       },
@@ -418,6 +423,7 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
   /** Forgets everything. */
   dispose(): void {
     this.tables.clear();
+    this.cleanedEveryRecord.length = 0;
   }
 }
 
