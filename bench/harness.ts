@@ -66,3 +66,46 @@ export function rng(seed = 42): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A binary min-heap by a number key, for the hand-written baselines (sift with a hole, no swaps). */
+export class MinHeapBy<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly keyOf: (x: T) => number) {}
+  get length(): number {
+    return this.items.length;
+  }
+  peek(): T | undefined {
+    return this.items[0];
+  }
+  push(x: T): void {
+    const h = this.items;
+    const k = this.keyOf(x);
+    let i = h.push(x) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.keyOf(h[p]!) <= k) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = x;
+  }
+  pop(): T {
+    const h = this.items;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      const k = this.keyOf(last);
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= h.length) break;
+        const c = l + 1 < h.length && this.keyOf(h[l + 1]!) < this.keyOf(h[l]!) ? l + 1 : l;
+        if (this.keyOf(h[c]!) >= k) break;
+        h[i] = h[c]!;
+        i = c;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+}

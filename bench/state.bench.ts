@@ -6,7 +6,7 @@
  */
 import { Observable } from 'rxjs';
 import { keyedProcess, StreamRecord, ValueStateDescriptor, Watermark, type StreamElement, type ValueState } from '../lib/index';
-import { benchSize, heapMiB, measure, report, rng } from './harness';
+import { benchSize, heapMiB, measure, MinHeapBy, report, rng } from './harness';
 
 const N = benchSize(10_000_000);
 const KEYS = 10_000;
@@ -75,34 +75,7 @@ async function main(): Promise<void> {
   const timerLoop = await measure('hand-written loop: timers by key, time buckets, heap', N, () => {
     const byKey = new Map<string, Set<number>>();
     const byTime = new Map<number, string[]>();
-    const heap: number[] = [];
-    const push = (t: number): void => {
-      let i = heap.push(t) - 1;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (heap[p]! <= t) break;
-        heap[i] = heap[p]!;
-        i = p;
-      }
-      heap[i] = t;
-    };
-    const pop = (): number => {
-      const top = heap[0]!;
-      const last = heap.pop()!;
-      if (heap.length > 0) {
-        let i = 0;
-        for (;;) {
-          const l = 2 * i + 1;
-          if (l >= heap.length) break;
-          const c = l + 1 < heap.length && heap[l + 1]! < heap[l]! ? l + 1 : l;
-          if (heap[c]! >= last) break;
-          heap[i] = heap[c]!;
-          i = c;
-        }
-        heap[i] = last;
-      }
-      return top;
-    };
+    const heap = new MinHeapBy<number>((t) => t);
     for (let i = 0; i < input.length; i++) {
       const el = input[i]!;
       if (el instanceof StreamRecord) {
@@ -115,12 +88,12 @@ async function main(): Promise<void> {
         let due = byTime.get(t);
         if (due === undefined) {
           byTime.set(t, (due = []));
-          push(t);
+          heap.push(t);
         }
         due.push(k);
       } else if (el instanceof Watermark) {
-        while (heap.length > 0 && heap[0]! <= el.time) {
-          const t = pop();
+        while (heap.length > 0 && heap.peek()! <= el.time) {
+          const t = heap.pop();
           for (const k of byTime.get(t)!) {
             const ts = byKey.get(k)!;
             ts.delete(t);

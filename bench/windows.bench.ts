@@ -10,7 +10,7 @@
  */
 import { Observable } from 'rxjs';
 import { type Collector, EventTimeTrigger, MetricGroup, sessionEventWindow, type TimeWindow, type Trigger, slidingEventWindow, StreamRecord, tumblingEventWindow, values, Watermark, windowCount, windowStateSize, type StreamElement } from '../lib/index';
-import { benchSize, heapMiB, measure, report, rng } from './harness';
+import { benchSize, heapMiB, measure, MinHeapBy, report, rng } from './harness';
 
 const N = benchSize(10_000_000);
 const KEYS = 10_000;
@@ -170,34 +170,7 @@ function sessionLoop(input: Iterable<StreamElement<number>>, gap: number): Check
   }
   const sum = new Checksum();
   const open = new Map<string, Session[]>();
-  const heap: Session[] = [];
-  const push = (x: Session): void => {
-    let i = heap.push(x) - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (heap[p]!.end <= x.end) break;
-      heap[i] = heap[p]!;
-      i = p;
-    }
-    heap[i] = x;
-  };
-  const pop = (): Session => {
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= heap.length) break;
-        const c = l + 1 < heap.length && heap[l + 1]!.end < heap[l]!.end ? l + 1 : l;
-        if (heap[c]!.end >= last.end) break;
-        heap[i] = heap[c]!;
-        i = c;
-      }
-      heap[i] = last;
-    }
-    return top;
-  };
+  const heap = new MinHeapBy<Session>((x) => x.end);
   let watermark = -Infinity;
   for (const el of input) {
     if (el instanceof StreamRecord) {
@@ -221,11 +194,11 @@ function sessionLoop(input: Iterable<StreamElement<number>>, gap: number): Check
       if (end - 1 <= watermark) continue; // late (merging into a live session is never late)
       const session: Session = { start, end, count, live: true, key };
       list.push(session);
-      push(session);
+      heap.push(session);
     } else if (el instanceof Watermark) {
       watermark = el.time;
-      while (heap.length > 0 && heap[0]!.end - 1 <= watermark) {
-        const x = pop();
+      while (heap.length > 0 && heap.peek()!.end - 1 <= watermark) {
+        const x = heap.pop();
         if (!x.live) continue;
         sum.add(x.count);
         const list = open.get(x.key)!;
