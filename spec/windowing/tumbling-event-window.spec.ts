@@ -1,4 +1,4 @@
-import { lastValueFrom, of, toArray } from 'rxjs';
+import { lastValueFrom, of, toArray, type OperatorFunction } from 'rxjs';
 import { marbles } from 'rxjs-marbles/jest';
 import {
   InvalidArgumentError,
@@ -12,6 +12,9 @@ import {
   TumblingEventTimeWindows,
   tumblingEventWindow,
   windowCount,
+  slidingEventWindow,
+  sessionEventWindow,
+  type StreamElement,
   windowStateSize,
 } from '../../lib/index';
 import { maxWm, rec, side, wm } from '../../lib/testing/index';
@@ -126,12 +129,19 @@ describe('tumblingEventWindow', () => {
     it('refuses a negative lateness', () => {
       expect(() => tumblingEventWindow(10, { allowedLateness: -1 })).toThrow('tumblingEventWindow: allowedLateness must be a finite number of milliseconds >= 0, got -1');
     });
-    it('refuses a non-keyed stream', async () => {
-      const err = await lastValueFrom(of(rec('a', 1)).pipe(tumblingEventWindow(10))).catch((e: unknown) => e);
+    // with no function (the general operator) and with an aggregate (the incremental operators)
+    const kinds = [
+      ['tumbling', tumblingEventWindow<string>(10)],
+      ['tumbling with an aggregate', tumblingEventWindow<string>(10, { aggregate: windowCount() })],
+      ['sliding with an aggregate', slidingEventWindow<string>(10, 5, { aggregate: windowCount() })],
+      ['session with an aggregate', sessionEventWindow<string>(10, { aggregate: windowCount() })],
+    ] as const;
+    it.each(kinds)('%s: refuses a non-keyed stream', async (_name, op) => {
+      const err = await lastValueFrom(of(rec('a', 1)).pipe(op as OperatorFunction<StreamElement<string>, unknown>)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NotKeyedError);
     });
-    it('refuses records without timestamps', async () => {
-      const err = await lastValueFrom(of(rec('a', undefined, 'k')).pipe(tumblingEventWindow(10))).catch((e: unknown) => e);
+    it.each(kinds)('%s: refuses records without timestamps', async (_name, op) => {
+      const err = await lastValueFrom(of(rec('a', undefined, 'k')).pipe(op as OperatorFunction<StreamElement<string>, unknown>)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidTimestampError);
       expect((err as Error).message).toContain('apply assignWatermarks(strategy) upstream');
     });
