@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { clicksPerUser } from '../../examples/clicks-per-user';
 import { CLICKS_CSV, isClickLine, parseClick, type Click } from '../../examples/clicks';
 import { windowedClicks } from '../../examples/main';
 import { quickStart } from '../../examples/quick-start';
+import { userSessions } from '../../examples/sessions';
 import { topN, topNWithWindow } from '../../examples/top-n';
 
 const clicks: Click[] = readFileSync(CLICKS_CSV, 'utf8').split('\n').filter(isClickLine).map(parseClick);
@@ -87,5 +90,49 @@ describe('examples', () => {
       }));
     expect(rows).toEqual(expected);
     expect(await topNWithWindow()).toEqual(expected);
+  });
+
+  it('sessions: each user session spans its first click to its last + the gap; every click is in one session or late', async () => {
+    const gap = 10_000;
+    const { sessions, late } = await userSessions(CLICKS_CSV, gap);
+    expect(sessions.reduce((n, s) => n + s.clicks, 0) + late.length).toBe(clicks.length);
+    expect(late.length).toBeGreaterThan(0);
+    const byUser = new Map<string, typeof sessions>();
+    for (const s of sessions) {
+      expect([s.start, s.end]).toEqual([s.firstClick, s.lastClick + gap]);
+      byUser.set(s.user, [...(byUser.get(s.user) ?? []), s]);
+    }
+    for (const list of byUser.values()) {
+      const sorted = [...list].sort((a, b) => a.start - b.start);
+      // sessions of one user never meet: there is more than the gap between them
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.start).toBeGreaterThan(sorted[i - 1]!.end);
+    }
+  });
+
+  it('sessions: late clicks go to the side output, and a click that bridges two sessions merges them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tidemark-sessions-'));
+    try {
+      const file = join(dir, 'clicks.csv');
+      // watermark = largest timestamp - 5 s - 1 after each click
+      const lines = [
+        'a,/home,1000',
+        'b,/home,2000',
+        'a,/cart,5000',
+        'a,/home,30000', // watermark 24999: a's [1000, 15000) and b's [2000, 12000) fire, b's first (it ends first)
+        'a,/help,3000', // too late: its session would be [3000, 13000), already past
+        'a,/search,41000', // a new session [41000, 51000): 30000 + 10 s < 41000
+        'a,/cart,36000', // [36000, 46000) meets both a's open sessions: one session [30000, 51000)
+      ];
+      writeFileSync(file, `user,url,timestamp\n${lines.join('\n')}\n`);
+      const { sessions, late } = await userSessions(file, 10_000);
+      expect(sessions).toEqual([
+        { user: 'b', start: 2000, end: 12000, clicks: 1, firstClick: 2000, lastClick: 2000, urls: ['/home'] },
+        { user: 'a', start: 1000, end: 15000, clicks: 2, firstClick: 1000, lastClick: 5000, urls: ['/cart', '/home'] },
+        { user: 'a', start: 30000, end: 51000, clicks: 3, firstClick: 30000, lastClick: 41000, urls: ['/cart', '/home', '/search'] },
+      ]);
+      expect(late).toEqual([{ user: 'a', url: '/help', timestamp: 3000 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
