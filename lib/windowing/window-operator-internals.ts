@@ -110,7 +110,9 @@ class Slot<W extends Window> {
 class KeyWindows<W extends Window> {
   /** The key's most recently used window, checked before the map (most keys have one live window). */
   recent: Slot<W> | undefined = undefined;
-  readonly slots = new Map<string | number, Slot<W>>();
+  /** The key's windows: the only one held inline, a map from the second on (most keys have one). */
+  private one: Slot<W> | undefined = undefined;
+  private many: Map<string | number, Slot<W>> | undefined = undefined;
   /** The record count when the key lost its last window (kept for reuse), or -1 while it has state. */
   emptyAt = -1;
   sessions: MergingWindowSet<W> | undefined = undefined;
@@ -119,6 +121,42 @@ class KeyWindows<W extends Window> {
     /** The key in its map form (see `mapKey`). */
     readonly mapKey: unknown,
   ) {}
+
+  get slotCount(): number {
+    return this.many !== undefined ? this.many.size : this.one !== undefined ? 1 : 0;
+  }
+  getSlot(sk: string | number): Slot<W> | undefined {
+    if (this.many !== undefined) return this.many.get(sk);
+    const one = this.one;
+    return one !== undefined && one.key === sk ? one : undefined;
+  }
+  /** Adds a window the key does not hold yet. */
+  addSlot(s: Slot<W>): void {
+    if (this.many !== undefined) this.many.set(s.key, s);
+    else if (this.one === undefined) this.one = s;
+    else {
+      this.many = new Map([
+        [this.one.key, this.one],
+        [s.key, s],
+      ]);
+      this.one = undefined;
+    }
+  }
+  /** Removes a window; true when the key held it. */
+  deleteSlot(sk: string | number): boolean {
+    if (this.many !== undefined) {
+      const had = this.many.delete(sk);
+      if (this.many.size === 0) this.many = undefined;
+      return had;
+    }
+    if (this.one === undefined || this.one.key !== sk) return false;
+    this.one = undefined;
+    return true;
+  }
+  /** The key's windows, in the order they were added (a copy). */
+  slotList(): Slot<W>[] {
+    return this.many !== undefined ? [...this.many.values()] : this.one !== undefined ? [this.one] : [];
+  }
 }
 
 
@@ -267,7 +305,7 @@ export function windowOperator<T, R, W extends Window>(
     let recordCount = 0;
     let lastSweep = 0;
     const isEmpty = (k: KeyWindows<W>): boolean =>
-      k.slots.size === 0 && (k.sessions === undefined || k.sessions.size === 0);
+      k.slotCount === 0 && (k.sessions === undefined || k.sessions.size === 0);
     const dropKeyIfEmpty = (k: KeyWindows<W>): void => {
       if (k.emptyAt >= 0 || !isEmpty(k)) return;
       k.emptyAt = recordCount;
@@ -289,10 +327,10 @@ export function windowOperator<T, R, W extends Window>(
       const recent = k.recent;
       const sk = slotKey(w);
       if (recent !== undefined && (recent.window === w || recent.key === sk)) return recent;
-      let s = k.slots.get(sk);
+      let s = k.getSlot(sk);
       if (s === undefined && create) {
         s = new Slot(w, sk);
-        k.slots.set(sk, s);
+        k.addSlot(s);
         liveSlots++;
       }
       if (s !== undefined) k.recent = s;
@@ -301,7 +339,7 @@ export function windowOperator<T, R, W extends Window>(
     const removeSlot = (k: KeyWindows<W>, w: W): void => {
       const sk = slotKey(w);
       if (k.recent !== undefined && k.recent.key === sk) k.recent = undefined;
-      if (k.slots.delete(sk)) liveSlots--;
+      if (k.deleteSlot(sk)) liveSlots--;
     };
 
     /** Points the keyed and window state at the current (key, window) before a user function runs. */
@@ -433,7 +471,7 @@ export function windowOperator<T, R, W extends Window>(
               }
               resultSlot.contents = contents;
               resultSlot.lastEventTimer = carried;
-              k.slots.set(slotKey(result), resultSlot);
+              k.addSlot(resultSlot);
               liveSlots++;
               mergedSlots = [];
             });
@@ -469,7 +507,7 @@ export function windowOperator<T, R, W extends Window>(
         // bounded input in batch mode: processing-time windows fire as if time ran to the end
         if (runtime?.executionMode === 'batch' && !eventTime) {
           for (const k of [...keys.values()]) {
-            for (const s of [...k.slots.values()]) {
+            for (const s of k.slotList()) {
               kw = k;
               slot = s;
               emit();
