@@ -165,6 +165,8 @@ export { tumblingProcessingWindow } from './windowing/tumbling-processing-window
 export { window } from './windowing/window';
 export { windowAll } from './windowing/window-all';
 export {
+  KEY_ENTRIES,
+  KEYS_WITH_STATE,
   NUM_LATE_RECORDS,
   NUM_LATE_RECORDS_DROPPED,
   WINDOW_STATE_SIZE,

@@ -21,6 +21,7 @@ import { mapKey } from '../keyed/key-group';
 import { MinHeap } from '../time/timer-heap';
 import { EventTimeSessionWindows } from './assigners/event-time-session-windows';
 import type { WindowAssigner } from './assigners/window-assigner';
+import { type IdleKeyEntry, IdleKeys } from './idle-keys';
 import { ALL_KEYS, cleanupTime, hasIncrementalOptions, type IncrementalWindowSpec, IncrementalWindowEmitter } from './incremental-window-emitter';
 import type { WindowOptions } from './window-operator-internals';
 import { TimeWindow } from './windows/time-window';
@@ -40,18 +41,24 @@ class Session {
   live = true;
   /** When its firing time was set (ties in the fire heap go in this order). */
   seq = 0;
+  /** `end - 1`: when it fires (kept here so the heap compares without reaching into the window). */
+  readonly maxTimestamp: Timestamp;
   constructor(
     readonly window: TimeWindow,
     public contents: unknown,
     readonly keyState: KeySessions,
     /** `end - 1 + allowedLateness`, or MAX_WATERMARK for never. */
     readonly cleanup: Timestamp,
-  ) {}
+  ) {
+    this.maxTimestamp = window.end - 1;
+  }
 }
 
 /** The open sessions of one key. */
-class KeySessions {
+class KeySessions implements IdleKeyEntry {
   readonly sessions: Session[] = [];
+  /** The record count when the key lost its last session (it stays for reuse), or -1 while it has one. */
+  idleSince = -1;
   constructor(
     readonly mapKey: unknown,
     readonly key: Key | undefined,
@@ -72,12 +79,17 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
     let live = 0;
     let seq = 0;
     /** Sessions waiting to fire, by end and then by when their firing time was set. */
-    const toFire = new MinHeap<Session>((a, b) => a.window.end - b.window.end || a.seq - b.seq);
+    const toFire = new MinHeap<Session>((a, b) => a.maxTimestamp - b.maxTimestamp || a.seq - b.seq);
     /** Sessions waiting for cleanup after their end (with an allowed lateness). */
     const toClean = new MinHeap<Session>((a, b) => a.cleanup - b.cleanup);
 
+    // A key whose sessions all closed stays in `keys` for a while for reuse (its next click usually
+    // comes soon); see IdleKeys.
+    const idleKeys = new IdleKeys(keys);
+
     const open = (w: TimeWindow, contents: unknown, k: KeySessions): Session => {
       const s = new Session(w, contents, k, cleanupOf(w));
+      idleKeys.markBusy(k);
       k.sessions.push(s);
       live++;
       // the default trigger sets a firing time unless the session already ended (late data then fires it at once)
@@ -93,22 +105,23 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
       const list = s.keyState.sessions;
       list.splice(list.indexOf(s), 1);
       live--;
-      if (list.length === 0) keys.delete(s.keyState.mapKey);
+      if (list.length === 0) idleKeys.markIdle(s.keyState);
     };
     const fire = (s: Session): void => emitter.emit(s.window, s.keyState.mapKey, s.keyState.key, s.contents);
 
     function* keysWithWindows(): Iterable<unknown> {
-      yield* keys.keys();
+      for (const [mk, k] of keys) if (k.sessions.length > 0) yield mk;
     }
 
     return {
       open(job) {
-        emitter.open(job, () => live, keysWithWindows);
+        emitter.open(job, () => live, keysWithWindows, () => keys.size);
       },
       record(value, timestamp, key) {
         if (keyed && key === undefined) throw new NotKeyedError(origin, `${name} (a keyed window)`);
         const windows = assigner.assignWindows(value, timestamp, emitter.assignerContext);
         const watermark = emitter.watermark;
+        idleKeys.record();
         const mk = !keyed ? ALL_KEYS : typeof key === 'object' ? mapKey(key) : key;
         let skipped = true;
         for (const w of windows) {
@@ -138,7 +151,6 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
               merged = merged === undefined ? s.contents : contents.merge(merged, s.contents);
             }
             for (const s of met) close(s);
-            if (k!.sessions.length === 0) keys.set(mk, k!); // close() dropped the key: keep it
             target = open(cover, merged, k!);
           }
           skipped = false;
@@ -152,17 +164,18 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
         const time = mark.time;
         if (time > emitter.watermark) {
           emitter.watermark = time;
-          for (let s = toFire.peek(); s !== undefined && s.window.end - 1 <= time; s = toFire.peek()) {
+          for (let s = toFire.peek(); s !== undefined && s.maxTimestamp <= time; s = toFire.peek()) {
             toFire.pop();
             if (!s.live) continue;
             fire(s);
             // cleaned up now (no lateness, or a session ending at the largest timestamp), later, or never
-            if (s.cleanup === s.window.end - 1) close(s);
+            if (s.cleanup === s.maxTimestamp) close(s);
           }
           for (let s = toClean.peek(); s !== undefined && s.cleanup <= time; s = toClean.peek()) {
             toClean.pop();
             if (s.live) close(s);
           }
+          idleKeys.sweep(time >= MAX_WATERMARK);
         }
         destination.next(mark);
       },

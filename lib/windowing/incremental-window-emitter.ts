@@ -120,10 +120,11 @@ export class IncrementalWindowEmitter<T, R> {
   }
 
   /**
-   * Opens the runtime context, the metrics (with the operator's gauges: windows held, and the map keys
-   * holding windows) and the process function.
+   * Opens the runtime context, the metrics (with the operator's gauges: windows held, the map keys
+   * holding windows, and the key entries held, empty ones kept for reuse included) and the process
+   * function.
    */
-  open(job: JobContext | undefined, windowCount: () => number, keysWithWindows: () => Iterable<unknown>): void {
+  open(job: JobContext | undefined, windowCount: () => number, keysWithWindows: () => Iterable<unknown>, keyEntries?: () => number): void {
     // a process window function gets keyed state (per key, across windows): in its runtime context
     // when rich, and as its context's globalState()
     const now = (): Timestamp => this.runtime!.currentProcessingTime();
@@ -143,7 +144,7 @@ export class IncrementalWindowEmitter<T, R> {
       return seen.size;
     };
     m.gauge(names.keysWithState, keysWithState);
-    m.gauge(names.keyEntries, keysWithState);
+    m.gauge(names.keyEntries, keyEntries ?? keysWithState);
     this.opened = true;
     this.rich?.open?.(this.runtime);
   }

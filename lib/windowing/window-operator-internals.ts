@@ -38,6 +38,7 @@ import type {
   WindowFunction,
   WindowReduceFunction,
 } from './functions/window-functions';
+import { type IdleKeyEntry, IdleKeys } from './idle-keys';
 import { MergingWindowSet } from './merging-window-set';
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState, type TriggerStateDescriptor } from './triggers/trigger';
 import { sameWindow, type TimeWindow } from './windows/time-window';
@@ -107,14 +108,14 @@ class Slot<W extends Window> {
   ) {}
 }
 
-class KeyWindows<W extends Window> {
+class KeyWindows<W extends Window> implements IdleKeyEntry {
   /** The key's most recently used window, checked before the map (most keys have one live window). */
   recent: Slot<W> | undefined = undefined;
   /** The key's windows: the only one held inline, a map from the second on (most keys have one). */
   private one: Slot<W> | undefined = undefined;
   private many: Map<string | number, Slot<W>> | undefined = undefined;
-  /** The record count when the key lost its last window (kept for reuse), or -1 while it has state. */
-  emptyAt = -1;
+  /** The record count when the key lost its last window (kept for reuse), or -1 while it has one. */
+  idleSince = -1;
   sessions: MergingWindowSet<W> | undefined = undefined;
   constructor(
     readonly key: Key | undefined,
@@ -285,6 +286,9 @@ export function windowOperator<T, R, W extends Window>(
       collect: (v) => destination.next(new StreamRecord(v, slot.window.maxTimestamp(), keyed ? kw.key : undefined)),
     };
 
+    // Keys whose windows are all gone stay in `keys` for a while for reuse (a key usually comes back
+    // in the next window), without allocating a key entry per key and window; see IdleKeys.
+    const idleKeys = new IdleKeys(keys);
     const keyWindows = (key: Key | undefined): KeyWindows<W> => {
       const mk = key === undefined ? allKey : typeof key === 'object' ? mapKey(key) : key;
       let k = keys.get(mk);
@@ -292,36 +296,15 @@ export function windowOperator<T, R, W extends Window>(
         k = new KeyWindows<W>(key, mk);
         if (merging) k.sessions = new MergingWindowSet(assigner);
         keys.set(mk, k);
-      } else if (k.emptyAt >= 0) {
-        k.emptyAt = -1;
-        emptyKeys--;
+      } else {
+        idleKeys.markBusy(k);
       }
       return k;
     };
-    // Keys whose windows are all gone stay in `keys` for reuse (a key usually comes back in the next
-    // window) until empty ones outnumber the live ones; then a sweep removes them. Memory stays bounded
-    // by twice the live keys, without allocating a key entry per key and window.
-    let emptyKeys = 0;
-    let recordCount = 0;
-    let lastSweep = 0;
     const isEmpty = (k: KeyWindows<W>): boolean =>
       k.slotCount === 0 && (k.sessions === undefined || k.sessions.size === 0);
     const dropKeyIfEmpty = (k: KeyWindows<W>): void => {
-      if (k.emptyAt >= 0 || !isEmpty(k)) return;
-      k.emptyAt = recordCount;
-      emptyKeys++;
-    };
-    /** Removes the keys that have stayed empty for longer than `keys.size` records (run on watermarks). */
-    const sweepEmptyKeys = (force: boolean): void => {
-      if (!force && (emptyKeys < 1024 || recordCount - lastSweep < keys.size)) return;
-      lastSweep = recordCount;
-      const horizon = force ? recordCount + 1 : recordCount - keys.size;
-      for (const [mk, k] of keys) {
-        if (k.emptyAt >= 0 && k.emptyAt < horizon) {
-          keys.delete(mk);
-          emptyKeys--;
-        }
-      }
+      if (isEmpty(k)) idleKeys.markIdle(k);
     };
     const getSlot = (k: KeyWindows<W>, w: W, create: boolean): Slot<W> | undefined => {
       const recent = k.recent;
@@ -425,9 +408,9 @@ export function windowOperator<T, R, W extends Window>(
         metrics.counter(NUM_LATE_RECORDS);
         metrics.gauge(WINDOW_STATE_SIZE, () => liveSlots);
         metrics.gauge(KEYS_WITH_STATE, () => {
-          if (states === undefined) return keys.size - emptyKeys;
+          if (states === undefined) return keys.size - idleKeys.size;
           const withState = states.keysWithGlobalState();
-          for (const [mk, k] of keys) if (k.emptyAt < 0) withState.add(mk);
+          for (const [mk, k] of keys) if (k.idleSince < 0) withState.add(mk);
           return withState.size;
         });
         metrics.gauge(KEY_ENTRIES, () => keys.size);
@@ -443,7 +426,7 @@ export function windowOperator<T, R, W extends Window>(
       },
       record(value, timestamp, key) {
         if (keyed && key === undefined) throw new NotKeyedError(origin, `${name} (a keyed window)`);
-        recordCount++;
+        idleKeys.record();
         kw = keyWindows(keyed ? key : undefined);
         const windows = assigner.assignWindows(value, timestamp, assignerCtx);
         let skipped = true;
@@ -500,7 +483,7 @@ export function windowOperator<T, R, W extends Window>(
       },
       watermark(mark) {
         timers.advanceWatermark(mark.time);
-        sweepEmptyKeys(mark.time >= MAX_WATERMARK);
+        idleKeys.sweep(mark.time >= MAX_WATERMARK);
         destination.next(mark);
       },
       complete() {

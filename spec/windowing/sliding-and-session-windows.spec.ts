@@ -1,19 +1,22 @@
-import { lastValueFrom, of, toArray } from 'rxjs';
+import { lastValueFrom, of, tap, toArray, type OperatorFunction } from 'rxjs';
 import { marbles } from 'rxjs-marbles/jest';
 import {
   CountTrigger,
   EventTimeSessionWindows,
   InvalidArgumentError,
+  KEY_ENTRIES,
   MetricGroup,
   sessionEventWindow,
   SlidingEventTimeWindows,
   slidingEventWindow,
   StreamRecord,
   TimeWindow,
+  tumblingEventWindow,
   window,
   windowCount,
   windowStateSize,
   type AggregateFunction,
+  type StreamElement,
 } from '../../lib/index';
 import { maxWm, rec, wm } from '../../lib/testing/index';
 import { spaced } from '../helpers/spaced';
@@ -96,6 +99,32 @@ describe('sessionEventWindow', () => {
       expect(records(out).length).toBeGreaterThan(11);
       expect(windowStateSize(metrics)).toBe(0);
     }
+  });
+
+  it.each([
+    ['sessions (the incremental operator)', (metrics: MetricGroup) => sessionEventWindow<number>(5, { aggregate: windowCount(), metrics })],
+    ['tumbling windows of elements (the general operator)', (metrics: MetricGroup) => tumblingEventWindow<number>(5, { metrics })],
+  ])('%s keep the entries of keys without windows bounded, and none after the last watermark', async (_name, op) => {
+    const metrics = new MetricGroup();
+    const input: StreamElement<number>[] = [];
+    // 20k keys, each with one click: every key's window closes soon after, and the key is never seen again
+    for (let i = 0; i < 20_000; i++) {
+      input.push(rec(i, i * 10, `user${i}`));
+      if (i % 100 === 99) input.push(wm(i * 10 - 1));
+    }
+    let most = 0;
+    const entries = (): number => Object.entries(metrics.snapshot()).find(([k]) => k.endsWith(KEY_ENTRIES))![1];
+    await lastValueFrom(
+      of(...input, maxWm()).pipe(
+        op(metrics) as OperatorFunction<StreamElement<number>, StreamElement<unknown>>,
+        tap(() => (most = Math.max(most, entries()))),
+        toArray(),
+      ),
+    );
+    expect(most).toBeGreaterThan(1000); // idle keys are kept for a while for reuse...
+    expect(most).toBeLessThan(5_000); // ...but swept: not one entry per key ever seen
+    expect(entries()).toBe(0);
+    expect(windowStateSize(metrics)).toBe(0);
   });
 
   it("merges accumulators with the aggregate's merge", async () => {
