@@ -79,15 +79,31 @@ export type WindowResult<T, O> = O extends { process: ProcessWindowFunction<any,
         ? T
         : T[];
 
-/** Flink's metric name for late elements dropped (not sent to a late output). */
+/**
+ * Flink's metric name for late elements dropped (not sent to a late output).
+ * @example `metrics.counterValue(NUM_LATE_RECORDS_DROPPED)`
+ */
 export const NUM_LATE_RECORDS_DROPPED = 'numLateRecordsDropped';
-/** Every late element, dropped or sent to the late output. */
+/**
+ * Every late element, dropped or sent to the late output.
+ * @example `metrics.counterValue(NUM_LATE_RECORDS)`
+ */
 export const NUM_LATE_RECORDS = 'numLateRecords';
-/** Gauge: windows holding state right now. */
+/**
+ * Gauge: (key, window) pairs holding state right now; 0 once every window has been cleaned up.
+ * @example `metrics.snapshot()[WINDOW_STATE_SIZE]` (or `windowStateSize(metrics)`)
+ */
 export const WINDOW_STATE_SIZE = 'windowStateSize';
-/** Gauge: keys with at least one window or global state. */
+/**
+ * Gauge: keys with at least one window or some process-function state.
+ * @example `metrics.snapshot()[KEYS_WITH_STATE]`
+ */
 export const KEYS_WITH_STATE = 'keysWithState';
-/** Gauge: key entries held, including empty ones kept for reuse (swept as they age). */
+/**
+ * Gauge: per-key entries held, including those of keys without windows kept a while for reuse (swept in
+ * generations, so they stay within a small multiple of the busy keys).
+ * @example `metrics.snapshot()[KEY_ENTRIES]`
+ */
 export const KEY_ENTRIES = 'keyEntries';
 
 function slotKey(w: Window): string | number {
