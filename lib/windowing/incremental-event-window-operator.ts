@@ -78,9 +78,6 @@ class TableQueue {
     if (i === items.length) items.push(t);
     else items.splice(i, 0, t);
   }
-  *[Symbol.iterator](): Iterator<WindowTable> {
-    for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
-  }
 }
 
 /**
