@@ -176,7 +176,6 @@ class KeyWindows<W extends Window> implements IdleKeyEntry {
   }
 }
 
-
 /** Builds a window operator for `assigner`; `keyed` is false for windowAll. */
 export function windowOperator<T, R, W extends Window>(
   operatorName: string,
