@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { lastValueFrom, of, toArray, type Observable, type OperatorFunction } from 'rxjs';
 import {
   type AggregateFunction,
+  CheckpointBarrier,
   type Collector,
   type ProcessWindowContext,
   type RuntimeContext,
@@ -41,7 +42,7 @@ import {
 } from '../../lib/index';
 import { isIncrementalEventWindow } from '../../lib/windowing/incremental-event-window-operator';
 import { isIncrementalSessionWindow } from '../../lib/windowing/incremental-session-window-operator';
-import { maxWm, rec } from '../../lib/testing/index';
+import { barrier, maxWm, rec } from '../../lib/testing/index';
 
 interface Ev {
   key: string;
@@ -66,7 +67,7 @@ const eventsArb = fc
 type KeyMode = 'string' | 'array' | 'all';
 
 /** Each event, then a punctuated watermark (max - delay - 1) when it advances, sometimes a stale one. */
-function input(evs: Ev[], keyMode: KeyMode, delay: number, stale: boolean, final: boolean): StreamElement<Ev>[] {
+function input(evs: Ev[], keyMode: KeyMode, delay: number, stale: boolean, final: boolean, barriers = false): StreamElement<Ev>[] {
   const out: StreamElement<Ev>[] = [];
   let max = -Infinity;
   let mark = Number.MIN_SAFE_INTEGER;
@@ -80,6 +81,7 @@ function input(evs: Ev[], keyMode: KeyMode, delay: number, stale: boolean, final
     } else if (stale && i % 3 === 0) {
       out.push(new Watermark(mark - 5)); // a watermark behind the current one changes nothing
     }
+    if (barriers && i % 5 === 4) out.push(barrier(i)); // checkpoint barriers pass through in place
   });
   if (final) out.push(maxWm());
   return out;
@@ -116,6 +118,7 @@ function show(e: StreamElement<unknown>): string {
   if (e instanceof StreamRecord) return `R ${JSON.stringify(e.value)} @${e.timestamp} ${JSON.stringify(e.key)}`;
   if (e instanceof Watermark) return `W ${e.time}`;
   if (e instanceof SideOutput) return `S ${e.tag.id} ${JSON.stringify(e.record.value)} @${e.record.timestamp}`;
+  if (e instanceof CheckpointBarrier) return `B ${e.checkpointId}`;
   return `? ${String(e)}`;
 }
 
@@ -131,6 +134,7 @@ interface Case {
   delay: number;
   stale: boolean;
   final: boolean;
+  barriers?: boolean;
 }
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
@@ -145,6 +149,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   delay: fc.integer({ min: 0, max: 8 }),
   stale: fc.boolean(),
   final: fc.boolean(),
+  barriers: fc.boolean(),
 });
 
 function assignerOf(c: Case): WindowAssigner<Ev, TimeWindow> {
@@ -221,7 +226,7 @@ async function runCase(c: Case, evs: Ev[], assigner: WindowAssigner<Ev, TimeWind
   const fnOpts = functionsOf(c.fn, !c.kind.includes('session'));
   const options = { ...fnOpts, allowedLateness: c.lateness, metrics, ...(lateOutput ? { lateOutput } : {}) };
   const op = (c.keyMode === 'all' ? windowAll(assigner, options) : window(assigner, options)) as OperatorFunction<StreamElement<Ev>, StreamElement<unknown>>;
-  const source: Observable<StreamElement<Ev>> = of(...input(evs, c.keyMode, c.delay, c.stale, c.final));
+  const source: Observable<StreamElement<Ev>> = of(...input(evs, c.keyMode, c.delay, c.stale, c.final, c.barriers));
   // errors (keyed state asked for in windowAll, a throwing function) end the output: both operators must
   // emit the same elements before the same error
   const out: string[] = [];
@@ -332,6 +337,11 @@ describe('incremental event-time windows (the specialised operators)', () => {
         const fast = await runCase(c, evs, assignerOf(c));
         const general = await runCase(c, evs, hidden(assignerOf(c)));
         expect(fast).toEqual(general);
+        // and barriers are never dropped: every one is forwarded (unless the run failed)
+        if (!fast.out.some((x) => x.startsWith('error'))) {
+          const sent = input(evs, c.keyMode, c.delay, c.stale, c.final, c.barriers).filter((e) => e instanceof CheckpointBarrier).length;
+          expect(fast.out.filter((x) => x.startsWith('B ')).length).toBe(sent);
+        }
       }),
       { numRuns: 400 },
     );
