@@ -251,13 +251,21 @@ export function windowOperator<T, R, W extends Window>(
 
     const countLate = (n: string): void => metrics!.counter(n).inc();
 
+    // One handle per descriptor, acting on the window the context is at when it is called (as Flink's
+    // partitioned state does), so a trigger asking for its state on every element allocates nothing.
+    const triggerStates = new Map<TriggerStateDescriptor<unknown>, TriggerState<unknown>>();
     const triggerState = <S>(d: TriggerStateDescriptor<S>): TriggerState<S> => {
-      const s = slot;
-      return {
-        get: () => s.triggerState?.get(d.name) as S | undefined,
-        set: (v) => void (s.triggerState ??= new Map()).set(d.name, v),
-        clear: () => void s.triggerState?.delete(d.name),
-      };
+      let h = triggerStates.get(d as TriggerStateDescriptor<unknown>);
+      if (h === undefined) {
+        const name = d.name;
+        h = {
+          get: () => slot.triggerState?.get(name),
+          set: (v) => void (slot.triggerState ??= new Map()).set(name, v),
+          clear: () => void slot.triggerState?.delete(name),
+        };
+        triggerStates.set(d as TriggerStateDescriptor<unknown>, h);
+      }
+      return h as TriggerState<S>;
     };
     const ctx: OnMergeContext & EvictorContext = {
       currentProcessingTime: () => runtime!.currentProcessingTime(),
