@@ -113,7 +113,8 @@ function slotKey(w: Window): string | number {
 
 class Slot<W extends Window> {
   contents: unknown = undefined;
-  triggerState: Map<string, unknown> | undefined = undefined;
+  /** The trigger's state values, by the operator's index of each state name (see `stateIndex`). */
+  triggerState: unknown[] | undefined = undefined;
   lastEventTimer = Number.NaN;
   /** The event-time timer firing right now for this slot (already gone from the timer service). */
   firingEventTimer = Number.NaN;
@@ -251,19 +252,28 @@ export function windowOperator<T, R, W extends Window>(
 
     const countLate = (n: string): void => metrics!.counter(n).inc();
 
-    // One handle per descriptor, acting on the window the context is at when it is called (as Flink's
-    // partitioned state does), so a trigger asking for its state on every element allocates nothing.
-    const triggerStates = new Map<TriggerStateDescriptor<unknown>, TriggerState<unknown>>();
+    // Trigger state lives in a small array per window, indexed by state name (most triggers have one
+    // state); one handle per name acts on the window the context is at when it is called, as Flink's
+    // partitioned state does, so a trigger asking for its state on every element allocates nothing.
+    const stateIndex = new Map<string, number>();
+    const indexOf = (name: string): number => {
+      let i = stateIndex.get(name);
+      if (i === undefined) stateIndex.set(name, (i = stateIndex.size));
+      return i;
+    };
+    const triggerStates = new Map<string, TriggerState<unknown>>();
     const triggerState = <S>(d: TriggerStateDescriptor<S>): TriggerState<S> => {
-      let h = triggerStates.get(d as TriggerStateDescriptor<unknown>);
+      let h = triggerStates.get(d.name);
       if (h === undefined) {
-        const name = d.name;
+        const i = indexOf(d.name);
         h = {
-          get: () => slot.triggerState?.get(name),
-          set: (v) => void (slot.triggerState ??= new Map()).set(name, v),
-          clear: () => void slot.triggerState?.delete(name),
+          get: () => slot.triggerState?.[i],
+          set: (v) => void ((slot.triggerState ??= [])[i] = v),
+          clear: () => {
+            if (slot.triggerState !== undefined) slot.triggerState[i] = undefined;
+          },
         };
-        triggerStates.set(d as TriggerStateDescriptor<unknown>, h);
+        triggerStates.set(d.name, h);
       }
       return h as TriggerState<S>;
     };
@@ -284,13 +294,14 @@ export function windowOperator<T, R, W extends Window>(
       deleteProcessingTimeTimer: (t) => timers.deleteProcessingTimeTimer(kw.key, slot.window, t),
       getPartitionedState: triggerState,
       mergePartitionedState: <S>(d: TriggerStateDescriptor<S>) => {
-        let acc = slot.triggerState?.get(d.name) as S | undefined;
+        const i = indexOf(d.name);
+        let acc = slot.triggerState?.[i] as S | undefined;
         for (const m of mergedSlots) {
-          const v = m.triggerState?.get(d.name) as S | undefined;
+          const v = m.triggerState?.[i] as S | undefined;
           if (v === undefined) continue;
           acc = acc === undefined ? v : d.merge !== undefined ? d.merge(acc, v) : v;
         }
-        if (acc !== undefined) (slot.triggerState ??= new Map()).set(d.name, acc);
+        if (acc !== undefined) (slot.triggerState ??= [])[i] = acc;
       },
     };
 
