@@ -9,7 +9,7 @@
  * Run: npm run bench -- --only windows [--size 1M]
  */
 import { Observable } from 'rxjs';
-import { type Collector, EventTimeTrigger, MetricGroup, sessionEventWindow, type TimeWindow, type Trigger, slidingEventWindow, StreamRecord, tumblingEventWindow, values, Watermark, windowCount, windowStateSize, type StreamElement } from '../lib/index';
+import { type Collector, countWindow, EventTimeTrigger, MetricGroup, sessionEventWindow, type TimeWindow, type Trigger, slidingEventWindow, StreamRecord, tumblingEventWindow, values, Watermark, windowCount, windowStateSize, type StreamElement } from '../lib/index';
 import { benchSize, heapMiB, measure, MinHeapBy, report, rng } from './harness';
 
 const N = benchSize(10_000_000);
@@ -221,6 +221,7 @@ const userTrigger: Trigger<unknown, TimeWindow> = {
 const TUMBLING = 'tumbling';
 const SLIDING = 'sliding';
 const SESSION = 'session';
+const COUNT = 'count';
 
 async function main(): Promise<void> {
   const loops = async (caseName: string, input: () => Iterable<StreamElement<number>>, size: number, slide: number, n: number, repeat?: number) => {
@@ -282,6 +283,25 @@ async function main(): Promise<void> {
   );
   report('keyed event-time sessions, gap 500 ms, about one element per session and key', [sessionLoopRun, session], { loop: sessionLoopRun });
   console.log(`window state after all fired: ${windowStateSize(metrics)} windows; heap ${heapMiB().toFixed(0)} MiB`);
+  // count windows (the general operator: a global window per key with a purging count trigger)
+  const countLoop = await measure('hand-written loop, a count per key, fire at 100', SLIDING_N, () => {
+    const sum = new Checksum();
+    const counts = new Map<string, number>();
+    for (const el of events(SLIDING_N)) {
+      if (!(el instanceof StreamRecord)) continue;
+      const k = el.key as string;
+      const c = (counts.get(k) ?? 0) + 1;
+      if (c === 100) {
+        sum.add(c);
+        counts.set(k, 0);
+      } else counts.set(k, c);
+    }
+    agree(COUNT, 'loop', sum);
+  }, 1);
+  const count = await tidemark(COUNT, 'tidemark countWindow(100) windowCount()', SLIDING_N, (sum) =>
+    slidingSource.pipe(countWindow(100, undefined, { aggregate: windowCount(), metrics }), values()).subscribe((c) => sum.add(c)), 1,
+  );
+  report('keyed count windows of 100 elements (the general operator)', [countLoop, count], { loop: countLoop });
   for (const [caseName, sum] of checks) console.log(`${caseName}: every side fired ${sum}`);
 }
 
