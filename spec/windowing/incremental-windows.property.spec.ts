@@ -1,13 +1,14 @@
 /**
  * Tumbling, sliding and session event-time windows with a `reduce`/`aggregate` and the default trigger
  * run on specialised operators (lib/windowing/incremental-event-window-operator.ts and
- * incremental-session-window-operator.ts). For random input (bounded
- * disorder, negative timestamps, offsets, allowed lateness, a late output or none, string keys, object
- * keys and windowAll, watermarks that sometimes step back, input that ends with or without the final
- * watermark), its output, element by element and in order, and its late counters and state gauges equal
- * those of the general window operator, reached by hiding the assigner's class behind a plain object.
- * The general operator itself is checked against a brute-force reference in windows.property.spec.ts;
- * the first test here checks the specialised one against the same kind of reference directly.
+ * incremental-session-window-operator.ts). For random input (bounded disorder, negative timestamps,
+ * offsets, allowed lateness, a late output or none, string keys, array keys and windowAll, watermarks
+ * that sometimes step back, checkpoint barriers, input that ends with or without the final watermark,
+ * every kind of window function including keyed state and a throwing one), their output, element by
+ * element and in order, their late counters and state gauges, and their errors equal those of the general
+ * window operator, reached by hiding the assigner's class behind a plain object. The general operator
+ * itself is checked against a brute-force reference in windows.property.spec.ts; one test here checks a
+ * specialised operator against the same kind of reference directly.
  */
 import fc from 'fast-check';
 import { lastValueFrom, of, toArray, type Observable, type OperatorFunction } from 'rxjs';
