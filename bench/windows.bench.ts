@@ -8,7 +8,7 @@
  * is also measured on the same data preloaded into an array, where both sides skip generation.
  * Run: npm run bench -- --only windows [--size 1M]
  */
-import { Observable } from 'rxjs';
+import { Observable, Subject, type OperatorFunction } from 'rxjs';
 import { type Collector, countWindow, EventTimeTrigger, MetricGroup, sessionEventWindow, type TimeWindow, type Trigger, slidingEventWindow, StreamRecord, tumblingEventWindow, values, Watermark, windowCount, windowStateSize, type StreamElement } from '../lib/index';
 import { benchSize, heapMiB, measure, MinHeapBy, report, rng } from './harness';
 
@@ -302,6 +302,21 @@ async function main(): Promise<void> {
     slidingSource.pipe(countWindow(100, undefined, { aggregate: windowCount(), metrics }), values()).subscribe((c) => sum.add(c)), 1,
   );
   report('keyed count windows of 100 elements (the general operator)', [countLoop, count], { loop: countLoop });
+  // memory per key and window: open one window for each of K keys (no watermark, so none fires) and
+  // measure the heap growth, for the table operator and for the general operator
+  const K = Math.min(200_000, N);
+  const memory = (label: string, op: OperatorFunction<StreamElement<number>, unknown>): void => {
+    const live = new Subject<StreamElement<number>>();
+    const subscription = live.pipe(op).subscribe();
+    const before = heapMiB();
+    for (let i = 0; i < K; i++) live.next(new StreamRecord(1, 5, `key${i}`));
+    const after = heapMiB();
+    console.log(`${label}: ${(((after - before) * 2 ** 20) / K).toFixed(0)} bytes per key and window (${K.toLocaleString()} keys)`);
+    subscription.unsubscribe();
+  };
+  console.log('');
+  memory('tumblingEventWindow windowCount() (table operator)', tumblingEventWindow(10_000, { aggregate: windowCount() }));
+  memory('tumblingEventWindow windowCount() + user trigger (general operator)', tumblingEventWindow(10_000, { aggregate: windowCount(), trigger: userTrigger }));
   for (const [caseName, sum] of checks) console.log(`${caseName}: every side fired ${sum}`);
 }
 
