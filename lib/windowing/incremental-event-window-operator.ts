@@ -21,10 +21,10 @@ import { mapKey } from '../keyed/key-group';
 import { SlidingEventTimeWindows } from './assigners/sliding-event-time-windows';
 import { TumblingEventTimeWindows } from './assigners/tumbling-event-time-windows';
 import type { WindowAssigner } from './assigners/window-assigner';
-import { ALL_KEYS, cleanupTime, hasIncrementalOptions, type IncrementalWindowSpec, IncrementalWindowEmitter } from './incremental-window-emitter';
+import { ALL_KEYS, hasIncrementalOptions, type IncrementalWindowSpec, IncrementalWindowEmitter } from './incremental-window-emitter';
 import type { WindowOptions } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
-import type { Window } from './windows/window';
+import { cleanupTime, type Window } from './windows/window';
 
 /**
  * True when `windowOperator` can use {@link incrementalEventWindowOperator}: a built-in tumbling or

@@ -22,10 +22,10 @@ import { MinHeap } from '../time/timer-heap';
 import { EventTimeSessionWindows } from './assigners/event-time-session-windows';
 import type { WindowAssigner } from './assigners/window-assigner';
 import { type IdleKeyEntry, IdleKeys } from './idle-keys';
-import { ALL_KEYS, cleanupTime, hasIncrementalOptions, type IncrementalWindowSpec, IncrementalWindowEmitter } from './incremental-window-emitter';
+import { ALL_KEYS, hasIncrementalOptions, type IncrementalWindowSpec, IncrementalWindowEmitter } from './incremental-window-emitter';
 import type { WindowOptions } from './window-operator-internals';
 import { TimeWindow } from './windows/time-window';
-import type { Window } from './windows/window';
+import { cleanupTime, type Window } from './windows/window';
 
 /**
  * True when `windowOperator` can use {@link incrementalSessionWindowOperator}: the built-in event-time

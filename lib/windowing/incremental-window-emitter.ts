@@ -14,7 +14,7 @@ import { createRuntimeContext, type RuntimeContext } from '../core/runtime-conte
 import { SideOutput } from '../core/side-output';
 import type { StreamElement } from '../core/stream-element';
 import { StreamRecord } from '../core/stream-record';
-import { type Collector, type Key, MAX_WATERMARK, MIN_WATERMARK, type Timestamp } from '../core/types';
+import { type Collector, type Key, MIN_WATERMARK, type Timestamp } from '../core/types';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
 import type { WindowAssigner } from './assigners/window-assigner';
 import type { EvictorContext } from './evictors/evictor';
@@ -61,12 +61,6 @@ export interface IncrementalWindowSpec<T, R> {
   /** False for windowAll. */
   readonly keyed: boolean;
   readonly metricNames: WindowMetricNames;
-}
-
-/** When a window's state goes: `maxTimestamp + lateness`, or MAX_WATERMARK (never) past the largest timestamp. */
-export function cleanupTime(maxTimestamp: Timestamp, lateness: number): Timestamp {
-  const t = maxTimestamp + lateness;
-  return t >= MAX_WATERMARK ? MAX_WATERMARK : t;
 }
 
 /** The map key of every element in windowAll. */

@@ -42,7 +42,7 @@ import { type IdleKeyEntry, IdleKeys } from './idle-keys';
 import { MergingWindowSet } from './merging-window-set';
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState, type TriggerStateDescriptor } from './triggers/trigger';
 import { sameWindow, type TimeWindow } from './windows/time-window';
-import type { Window } from './windows/window';
+import { cleanupTime as windowCleanupTime, type Window } from './windows/window';
 
 /**
  * Options of the window operators. At most one of `reduce`/`aggregate` (incremental) and one of
@@ -227,11 +227,8 @@ export function windowOperator<T, R, W extends Window>(
     });
   }
   const eventTime = assigner.isEventTime();
-  const cleanupTime = (w: W): Timestamp => {
-    if (!eventTime) return w.maxTimestamp();
-    const t = w.maxTimestamp() + lateness;
-    return t >= MAX_WATERMARK ? MAX_WATERMARK : t;
-  };
+  // processing-time windows have no lateness
+  const cleanupTime = (w: W): Timestamp => (eventTime ? windowCleanupTime(w.maxTimestamp(), lateness) : w.maxTimestamp());
   const processFn = options?.process;
   const rich = processFn !== undefined && typeof processFn !== 'function' ? (processFn as RichProcessWindowFunction<unknown, R, unknown, W>) : undefined;
   const allKey = '\u0000all';

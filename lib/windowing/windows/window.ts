@@ -1,4 +1,4 @@
-import type { Timestamp } from '../../core/types';
+import { MAX_WATERMARK, type Timestamp } from '../../core/types';
 
 /**
  * A window: a finite (or, for the global window, unbounded) bucket of elements. `maxTimestamp()` is the
@@ -14,4 +14,14 @@ export interface Window {
   maxTimestamp(): Timestamp;
   /** A stable id, used as the namespace of timers and state. */
   id(): string;
+}
+
+/**
+ * When an event-time window's state goes: `maxTimestamp + allowedLateness`, or MAX_WATERMARK (never) when
+ * that would pass the largest timestamp.
+ * @example `cleanupTime(999, 5_000) // 5_999`
+ */
+export function cleanupTime(maxTimestamp: Timestamp, lateness: number): Timestamp {
+  const t = maxTimestamp + lateness;
+  return t >= MAX_WATERMARK ? MAX_WATERMARK : t;
 }
