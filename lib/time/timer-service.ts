@@ -94,30 +94,36 @@ class TimerIndex<N> {
   delete(mk: unknown, namespace: N, time: Timestamp, exact?: TimerEntry<N>): TimerEntry<N> | undefined {
     const held = this.byKey.get(mk);
     if (held === undefined) return undefined;
-    const matches = (x: TimerEntry<N>): boolean => (exact !== undefined ? x === exact : x.time === time && this.same(x.namespace, namespace));
     if (held instanceof TimerEntry) {
-      if (!matches(held)) return undefined;
+      if (!this.matches(held, namespace, time, exact)) return undefined;
       this.byKey.delete(mk);
       this.size--;
       return held;
     }
     const slot = held.get(time);
     if (slot === undefined) return undefined;
-    let e: TimerEntry<N>;
+    let e: TimerEntry<N> | undefined;
     if (Array.isArray(slot)) {
-      const i = slot.findIndex(matches);
-      if (i < 0) return undefined;
-      e = slot[i]!;
-      slot.splice(i, 1);
-      if (slot.length === 1) held.set(time, slot[0]!);
+      for (let i = 0; i < slot.length; i++) {
+        if (!this.matches(slot[i]!, namespace, time, exact)) continue;
+        e = slot[i]!;
+        slot.splice(i, 1);
+        if (slot.length === 1) held.set(time, slot[0]!);
+        break;
+      }
+      if (e === undefined) return undefined;
     } else {
-      if (!matches(slot)) return undefined;
+      if (!this.matches(slot, namespace, time, exact)) return undefined;
       e = slot;
       held.delete(time);
       if (held.size === 0) this.byKey.delete(mk);
     }
     this.size--;
     return e;
+  }
+
+  private matches(x: TimerEntry<N>, namespace: N, time: Timestamp, exact: TimerEntry<N> | undefined): boolean {
+    return exact !== undefined ? x === exact : x.time === time && this.same(x.namespace, namespace);
   }
 }
 
