@@ -22,6 +22,8 @@ export {
   NotKeyedError,
   SourceError,
   StateError,
+  CheckpointError,
+  StorageUnavailableError,
   TidemarkError,
   UserFunctionError,
   type ErrorOrigin,
@@ -97,6 +99,7 @@ export { StateDescriptor, type StateKind } from './state/descriptors/state-descr
 export { ValueStateDescriptor, type ValueState } from './state/descriptors/value-state-descriptor';
 export { HeapKeyedStateBackend, type KeyedStateSnapshot, type StateSnapshotEntry } from './state/heap/heap-keyed-state-backend';
 export type { KeyedStateStore } from './state/keyed-state-store';
+export { defaultStateSerializer, type TypeSerializer } from './state/serializer';
 export { StateTtlConfig, StateTtlConfigBuilder, type TtlStateVisibility, type TtlUpdateType } from './state/ttl';
 export {
   HeapOperatorStateBackend,
@@ -219,3 +222,14 @@ export {
 /* Sinks */
 
 /* Checkpoints */
+export {
+  CHECKPOINT_FORMAT,
+  OPERATOR_STATE,
+  TOMBSTONE,
+  type CheckpointMetadata,
+  type CheckpointStorage,
+  type OperatorStateHandles,
+  type StateHandle,
+  type StatePart,
+} from './checkpoint/checkpoint-storage';
+export { MemoryCheckpointStorage } from './checkpoint/memory-checkpoint-storage';

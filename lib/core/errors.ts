@@ -120,3 +120,16 @@ export class StateError extends TidemarkError {
 export function wrapUserError(origin: ErrorOrigin, err: unknown): TidemarkError {
   return err instanceof TidemarkError ? err : new UserFunctionError(origin, err);
 }
+
+/**
+ * A checkpoint or savepoint could not be written, read or used: a corrupt or unknown-format snapshot, a
+ * savepoint of another job, state of an unknown operator uid.
+ */
+export class CheckpointError extends TidemarkError {
+  override name = 'CheckpointError';
+}
+
+/** The checkpoint storage (Redis, ...) could not be reached or refused a command; the `cause` says why. */
+export class StorageUnavailableError extends TidemarkError {
+  override name = 'StorageUnavailableError';
+}

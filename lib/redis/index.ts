@@ -3,4 +3,4 @@
  * peer dependency). Node only.
  * @packageDocumentation
  */
-export {};
+export { RedisCheckpointStorage, type RedisCheckpointStorageOptions } from './redis-checkpoint-storage';
