@@ -233,3 +233,12 @@ export {
   type StatePart,
 } from './checkpoint/checkpoint-storage';
 export { MemoryCheckpointStorage } from './checkpoint/memory-checkpoint-storage';
+export {
+  CheckpointCoordinator,
+  type CheckpointConfig,
+  type CheckpointListener,
+  type CheckpointSource,
+  type CheckpointStats,
+  type OperatorSnapshot,
+  type RestoredParts,
+} from './checkpoint/checkpoint-coordinator';

@@ -24,6 +24,8 @@ export class CheckpointBarrier extends StreamElementBase {
     readonly type: 'checkpoint' | 'savepoint' = 'checkpoint',
     readonly acknowledger: BarrierAcknowledger | undefined = undefined,
     readonly unaligned = false,
+    /** When false, operators may write only what changed since the previous checkpoint (incremental). */
+    readonly full = true,
   ) {
     super();
   }
