@@ -1,20 +1,25 @@
 /**
  * Joins benchmark: an interval join of two 1M-event streams over 10k keys, and a tumbling window join,
- * against hand-written loops on the same data in the same run. Prints M events/s (both inputs counted)
- * and the ratios.
+ * against hand-written loops on the same data in the same run: the interval join against a loop over
+ * time-ordered buffers per key, the window join against a loop keeping a Map per window (numeric window
+ * start) of Maps per key (numeric). Prints M events/s (both inputs counted), the ratios, bytes per key of
+ * the buffered state, and checks that both sides produced the same pairs (count and sum).
  * Run: npm run bench -- --only joins [--size 100k]   (size = events per side)
  */
 import { Observable } from 'rxjs';
 import { intervalJoin, StreamRecord, TumblingEventTimeWindows, Watermark, windowJoin, type StreamElement } from '../lib/index';
-import { benchSize, heapMiB, measure, report, rng } from './harness';
+import { benchSize, compare, newSum, rng, type Sum } from './harness';
 
 const N = benchSize(1_000_000);
 const KEYS = 10_000;
 const LOWER = -20;
 const UPPER = 20;
+const WINDOW = 1000;
+const MEM_KEYS = Math.min(200_000, N);
 const random = rng(5);
 const keys = Array.from({ length: KEYS }, (_, i) => `k${i}`);
 
+/** One side: values are the key's number, keys its name, ten per ms, a watermark 100 ms behind every 1000. */
 function side(): StreamElement<number>[] {
   const out: StreamElement<number>[] = [];
   for (let i = 0; i < N; i++) {
@@ -27,10 +32,22 @@ function side(): StreamElement<number>[] {
 }
 const left = side();
 const right = side();
-console.log(`${N.toLocaleString()} events per side, ${KEYS.toLocaleString()} keys, heap ${heapMiB().toFixed(0)} MiB`);
+/** The memory input: one record per key on each side (keys `m0`..), no watermark, so everything stays buffered. */
+const memLeft: StreamElement<number>[] = Array.from({ length: MEM_KEYS }, (_, i) => new StreamRecord(i, 0, `m${i}`));
+const memRight: StreamElement<number>[] = Array.from({ length: MEM_KEYS }, (_, i) => new StreamRecord(i, 100_000, `m${i}`));
+console.log(`${N.toLocaleString('en-US')} events per side, ${KEYS.toLocaleString('en-US')} keys`);
 
-/** Emits the two sides interleaved in chunks of 1000, as two live inputs would arrive. */
-function sources(): [Observable<StreamElement<number>>, Observable<StreamElement<number>>] {
+/** Feeds `l` and `r` interleaved in chunks of 1000 to `feed`, as two live inputs would arrive. */
+function interleave(l: readonly StreamElement<number>[], r: readonly StreamElement<number>[], feed: (el: StreamElement<number>, isLeft: boolean) => void): void {
+  const n = Math.max(l.length, r.length);
+  for (let at = 0; at < n; at += 1000) {
+    for (let j = at; j < Math.min(at + 1000, l.length); j++) feed(l[j]!, true);
+    for (let j = at; j < Math.min(at + 1000, r.length); j++) feed(r[j]!, false);
+  }
+}
+
+/** Two sources emitting `l` and `r` interleaved (completing at the end unless `open`). */
+function sources(l: readonly StreamElement<number>[], r: readonly StreamElement<number>[], open = false): [Observable<StreamElement<number>>, Observable<StreamElement<number>>] {
   const feeds: Array<(e: StreamElement<number>) => void> = [];
   const ends: Array<() => void> = [];
   let subscribed = 0;
@@ -39,20 +56,30 @@ function sources(): [Observable<StreamElement<number>>, Observable<StreamElement
       feeds[i] = (e) => s.next(e);
       ends[i] = () => s.complete();
       if (++subscribed === 2) {
-        for (let at = 0; at < Math.max(left.length, right.length); at += 1000) {
-          for (let j = at; j < Math.min(at + 1000, left.length); j++) feeds[0]!(left[j]!);
-          for (let j = at; j < Math.min(at + 1000, right.length); j++) feeds[1]!(right[j]!);
+        interleave(l, r, (el, isLeft) => feeds[isLeft ? 0 : 1]!(el));
+        if (!open) {
+          ends[0]!();
+          ends[1]!();
         }
-        ends[0]!();
-        ends[1]!();
       }
     });
   return [make(0), make(1)];
 }
 
-let sink = 0;
+const drain = (o: Observable<StreamElement<number>>, sum: Sum) =>
+  o.subscribe((e) => {
+    if (e instanceof StreamRecord) {
+      sum.n++;
+      sum.total += e.value;
+    }
+  });
 
-function loopIntervalJoin(): void {
+/**
+ * The interval join by hand: per key a time-ordered buffer per side; a record is matched against the other
+ * side's buffer of its key; on each watermark, entries that can no longer match are dropped. A pair's
+ * result is right timestamp - left timestamp.
+ */
+function loopIntervalJoin(l: readonly StreamElement<number>[], r: readonly StreamElement<number>[], sum: Sum): unknown {
   const bufL = new Map<string, Array<{ ts: number; v: number }>>();
   const bufR = new Map<string, Array<{ ts: number; v: number }>>();
   let wmL = -Infinity;
@@ -70,7 +97,9 @@ function loopIntervalJoin(): void {
       else bufR.set(k, kept);
     }
   };
-  const add = (el: StreamElement<number>, mine: typeof bufL, theirs: typeof bufL, isLeft: boolean): void => {
+  interleave(l, r, (el, isLeft) => {
+    const mine = isLeft ? bufL : bufR;
+    const theirs = isLeft ? bufR : bufL;
     if (el instanceof StreamRecord) {
       const k = el.key as string;
       const ts = el.timestamp!;
@@ -81,7 +110,10 @@ function loopIntervalJoin(): void {
       if (other !== undefined) {
         for (const o of other) {
           const d = isLeft ? o.ts - ts : ts - o.ts;
-          if (d >= LOWER && d <= UPPER) sink++;
+          if (d >= LOWER && d <= UPPER) {
+            sum.n++;
+            sum.total += d;
+          }
         }
       }
     } else if (el instanceof Watermark) {
@@ -89,72 +121,103 @@ function loopIntervalJoin(): void {
       else wmR = el.time;
       prune();
     }
-  };
-  for (let at = 0; at < Math.max(left.length, right.length); at += 1000) {
-    for (let j = at; j < Math.min(at + 1000, left.length); j++) add(left[j]!, bufL, bufR, true);
-    for (let j = at; j < Math.min(at + 1000, right.length); j++) add(right[j]!, bufR, bufL, false);
-  }
+  });
+  return [bufL, bufR];
 }
 
-function loopWindowJoin(size: number): void {
-  const wins = new Map<string, { l: number[]; r: number[] }>();
-  const ends = new Map<number, string[]>();
+const tmIntervalJoin = (l: readonly StreamElement<number>[], r: readonly StreamElement<number>[], sum: Sum, open = false) => {
+  const [a, b] = sources(l, r, open);
+  return drain(
+    a.pipe(intervalJoin(b, { between: [LOWER, UPPER], process: (_a: number, _b: number, ctx, out) => out.collect(ctx.getRightTimestamp() - ctx.getLeftTimestamp()) })),
+    sum,
+  );
+};
+
+/** A window's elements of one key, per side. */
+interface Group {
+  l: number[];
+  r: number[];
+}
+
+/**
+ * The tumbling window join by hand: per window start (a number) a Map from key (the value, a number) to
+ * both sides' elements, the window starts in order; when the smaller watermark passes a window's end - 1,
+ * every key's pairs are emitted (result: left + right) and the window dropped.
+ */
+function loopWindowJoin(l: readonly StreamElement<number>[], r: readonly StreamElement<number>[], sum: Sum): unknown {
+  const wins = new Map<number, Map<number, Group>>();
+  const starts: number[] = [];
   let wmL = -Infinity;
   let wmR = -Infinity;
-  const fire = (): void => {
-    const w = Math.min(wmL, wmR);
-    for (const [end, ks] of ends) {
-      if (end - 1 > w) continue;
-      for (const id of ks) {
-        const g = wins.get(id)!;
-        for (let i = 0; i < g.l.length; i++) for (let j = 0; j < g.r.length; j++) sink++;
-        wins.delete(id);
-      }
-      ends.delete(end);
-    }
-  };
-  const add = (el: StreamElement<number>, isLeft: boolean): void => {
+  interleave(l, r, (el, isLeft) => {
     if (el instanceof StreamRecord) {
-      const start = el.timestamp! - (el.timestamp! % size);
-      const id = `${el.value}|${start}`;
-      let g = wins.get(id);
-      if (g === undefined) {
-        wins.set(id, (g = { l: [], r: [] }));
-        const list = ends.get(start + size);
-        if (list === undefined) ends.set(start + size, [id]);
-        else list.push(id);
+      const ts = el.timestamp!;
+      const start = ts - (ts % WINDOW);
+      let byKey = wins.get(start);
+      if (byKey === undefined) {
+        wins.set(start, (byKey = new Map()));
+        let i = starts.length;
+        while (i > 0 && starts[i - 1]! > start) i--;
+        starts.splice(i, 0, start);
       }
+      const k = el.value;
+      let g = byKey.get(k);
+      if (g === undefined) byKey.set(k, (g = { l: [], r: [] }));
       (isLeft ? g.l : g.r).push(el.value);
     } else if (el instanceof Watermark) {
       if (isLeft) wmL = el.time;
       else wmR = el.time;
-      fire();
+      const w = Math.min(wmL, wmR);
+      while (starts.length > 0 && starts[0]! + WINDOW - 1 <= w) {
+        const start = starts.shift()!;
+        for (const g of wins.get(start)!.values()) {
+          for (let i = 0; i < g.l.length; i++) {
+            for (let j = 0; j < g.r.length; j++) {
+              sum.n++;
+              sum.total += g.l[i]! + g.r[j]!;
+            }
+          }
+        }
+        wins.delete(start);
+      }
     }
-  };
-  for (let at = 0; at < Math.max(left.length, right.length); at += 1000) {
-    for (let j = at; j < Math.min(at + 1000, left.length); j++) add(left[j]!, true);
-    for (let j = at; j < Math.min(at + 1000, right.length); j++) add(right[j]!, false);
-  }
+  });
+  return wins;
 }
 
-async function main(): Promise<void> {
-  const events = 2 * N;
-  const loopI = await measure('hand-written loop, interval join [-20, 20]', events, loopIntervalJoin, 2);
-  const tmI = await measure('tidemark intervalJoin [-20, 20]', events, () => {
-    const [l, r] = sources();
-    l.pipe(intervalJoin(r, { between: [LOWER, UPPER], process: (_a: number, _b: number, _c, out) => out.collect(1) })).subscribe(() => sink++);
-  }, 2);
-  report('interval join, two streams', [loopI, tmI], { loop: loopI });
+const tmWindowJoin = (l: readonly StreamElement<number>[], r: readonly StreamElement<number>[], sum: Sum, open = false) => {
+  const [a, b] = sources(l, r, open);
+  return drain(
+    a.pipe(windowJoin(b, { where: (x: number) => x, equalTo: (x: number) => x, window: TumblingEventTimeWindows.of(WINDOW), apply: (x: number, y: number) => x + y })),
+    sum,
+  );
+};
 
-  const loopW = await measure('hand-written loop, tumbling window join 1 s', events, () => loopWindowJoin(1000), 2);
-  const tmW = await measure('tidemark windowJoin tumbling 1 s', events, () => {
-    const [l, r] = sources();
-    l.pipe(
-      windowJoin(r, { where: (x: number) => x, equalTo: (x: number) => x, window: TumblingEventTimeWindows.of(1000), apply: () => 1 }),
-    ).subscribe(() => sink++);
-  }, 2);
-  report('tumbling window join (both keyed by the value)', [loopW, tmW], { loop: loopW });
-  console.log(`\n(sink ${sink}) heap ${heapMiB().toFixed(0)} MiB`);
+const run = (f: (l: readonly StreamElement<number>[], r: readonly StreamElement<number>[], sum: Sum) => unknown) => () => {
+  const sum = newSum();
+  f(left, right, sum);
+  return sum;
+};
+
+async function main(): Promise<void> {
+  await compare(`interval join [${LOWER}, ${UPPER}], two streams`, {
+    events: 2 * N,
+    keys: KEYS,
+    memoryKeys: MEM_KEYS,
+    sides: [
+      { label: 'hand-written loop, time-ordered buffers per key', run: run(loopIntervalJoin), hold: () => loopIntervalJoin(memLeft, memRight, newSum()) },
+      { label: 'tidemark intervalJoin', run: run(tmIntervalJoin), hold: () => tmIntervalJoin(memLeft, memRight, newSum(), true) },
+    ],
+  });
+  await compare('tumbling window join 1 s (both keyed by the value)', {
+    events: 2 * N,
+    keys: KEYS,
+    memoryKeys: MEM_KEYS,
+    sides: [
+      { label: 'hand-written loop, Map by window of Maps by key', run: run(loopWindowJoin), hold: () => loopWindowJoin(memLeft, memRight, newSum()) },
+      { label: 'tidemark windowJoin', run: run(tmWindowJoin), hold: () => tmWindowJoin(memLeft, memRight, newSum(), true) },
+    ],
+  });
 }
 
 void main();

@@ -2,7 +2,8 @@
  * Two-stream benchmark: `connect` + `coMap` against RxJS `merge` of two mapped streams, and a keyed
  * `coProcess` with a ValueState counter per key shared by both inputs, and a `keyedBroadcastProcess`
  * reading a rule from broadcast state, against hand-written Map loops on the same data in the same run.
- * Prints M events/s (both inputs counted) and the ratios.
+ * Prints M events/s (both inputs counted), the ratios, and bytes per key of the coProcess state; checks
+ * that every side computed the same.
  * Run: npm run bench -- --only two-streams [--size 100k]   (size = events per side)
  */
 import { map as rxMap, merge, Observable } from 'rxjs';
@@ -20,7 +21,7 @@ import {
   type StreamElement,
   type ValueState,
 } from '../lib/index';
-import { benchSize, heapMiB, measure, report, rng } from './harness';
+import { benchSize, compare, heapMiB, newSum, rng, type Sum } from './harness';
 
 const N = benchSize(1_000_000);
 const KEYS = 10_000;
@@ -38,8 +39,11 @@ const keyedRight = keyedSide();
 const rules = Array.from({ length: Math.max(1, Math.floor(N / 10_000)) }, (_, i) => i % 100);
 console.log(`${N.toLocaleString()} events per side, ${KEYS.toLocaleString()} keys, heap ${heapMiB().toFixed(0)} MiB`);
 
-/** Two inputs emitting `a` and `b` interleaved in chunks of 1000, as two live inputs would arrive. */
-function sources<A, B>(a: readonly A[], b: readonly B[]): [Observable<A>, Observable<B>] {
+/**
+ * Two inputs emitting `a` and `b` interleaved in chunks of 1000, as two live inputs would arrive; they
+ * complete at the end unless `open` (then a subscription holds the operator's state).
+ */
+function sources<A, B>(a: readonly A[], b: readonly B[], open = false): [Observable<A>, Observable<B>] {
   const feeds: Array<(e: unknown) => void> = [];
   const ends: Array<() => void> = [];
   let subscribed = 0;
@@ -55,46 +59,82 @@ function sources<A, B>(a: readonly A[], b: readonly B[]): [Observable<A>, Observ
           for (const end = Math.min(j + chunk, b.length); j < end; j++) feeds[1]!(b[j]!);
         }
         for (; j < b.length; j++) feeds[1]!(b[j]!);
-        ends[0]!();
-        ends[1]!();
+        if (!open) {
+          ends[0]!();
+          ends[1]!();
+        }
       }
     });
   return [make<A>(0), make<B>(1)];
 }
 
-let sink = 0;
-const run = (o: Observable<unknown>): Promise<void> =>
-  new Promise((resolve, reject) => o.subscribe({ next: () => void sink++, error: reject, complete: resolve }));
+/** Subscribes, adding every output value (a record's value, or a plain value) to `sum`. */
+const drain = (o: Observable<unknown>, sum: Sum) =>
+  o.subscribe((e) => {
+    const v = e instanceof StreamRecord ? (e.value as number) : typeof e === 'number' ? e : undefined;
+    if (v !== undefined) {
+      sum.n++;
+      sum.total += v;
+    }
+  });
+const done = (o: Observable<unknown>): Sum => {
+  const sum = newSum();
+  drain(o, sum);
+  return sum;
+};
 
 // 1. coMap vs merge
-const loopMap = (): void => {
-  for (let i = 0; i < N; i++) sink += plainLeft[i]! + 1;
-  for (let i = 0; i < N; i++) sink += plainRight[i]! - 1;
+const loopMap = (): Sum => {
+  const sum = newSum();
+  for (let at = 0; at < N; at += 1000) {
+    for (let i = at; i < Math.min(at + 1000, N); i++) {
+      sum.n++;
+      sum.total += plainLeft[i]! + 1;
+    }
+    for (let i = at; i < Math.min(at + 1000, N); i++) {
+      sum.n++;
+      sum.total += plainRight[i]! - 1;
+    }
+  }
+  return sum;
 };
-const rxMerge = (): Promise<void> => {
+const rxMerge = (): Sum => {
   const [a, b] = sources(plainLeft, plainRight);
-  return run(merge(a.pipe(rxMap((x) => x + 1)), b.pipe(rxMap((x) => x - 1))));
+  return done(merge(a.pipe(rxMap((x) => x + 1)), b.pipe(rxMap((x) => x - 1))));
 };
-const tmCoMap = (): Promise<void> => {
+const tmCoMap = (): Sum => {
   const [a, b] = sources(plainLeft, plainRight);
-  return run(a.pipe(connect(b), coMap((x: number) => x + 1, (x: number) => x - 1)));
+  return done(a.pipe(connect(b), coMap((x: number) => x + 1, (x: number) => x - 1)));
 };
-const m1 = [await measure('hand-written loop', 2 * N, loopMap), await measure('rxjs merge(map, map)', 2 * N, rxMerge), await measure('connect + coMap', 2 * N, tmCoMap)];
-report('coMap over two plain streams', m1, { loop: m1[0]!, merge: m1[1]! });
+await compare('coMap over two plain streams', {
+  events: 2 * N,
+  baselines: ['hand-written loop', 'rxjs merge(map, map)'],
+  sides: [
+    { label: 'hand-written loop', run: loopMap },
+    { label: 'rxjs merge(map, map)', run: rxMerge },
+    { label: 'connect + coMap', run: tmCoMap },
+  ],
+});
 
 // 2. keyed coProcess with a shared counter per key
-const loopCount = (): void => {
+const MEM_KEYS = Math.min(1_000_000, N);
+const memLeft = Array.from({ length: MEM_KEYS }, (_, i) => new StreamRecord(1, 0, `m${i}`));
+const memRight: StreamRecord<number>[] = [];
+const loopCount = (l: readonly StreamRecord<number>[], r: readonly StreamRecord<number>[], sum: Sum): Map<string, number> => {
   const counts = new Map<string, number>();
-  const step = (r: StreamRecord<number>, d: number): void => {
-    const k = r.key as string;
+  const step = (rec: StreamRecord<number>, d: number): void => {
+    const k = rec.key as string;
     const c = (counts.get(k) ?? 0) + d;
     counts.set(k, c);
-    sink += c;
+    sum.n++;
+    sum.total += c;
   };
-  for (let at = 0; at < N; at += 1000) {
-    for (let i = at; i < Math.min(at + 1000, N); i++) step(keyedLeft[i]!, 1);
-    for (let i = at; i < Math.min(at + 1000, N); i++) step(keyedRight[i]!, -1);
+  const n = Math.max(l.length, r.length);
+  for (let at = 0; at < n; at += 1000) {
+    for (let i = at; i < Math.min(at + 1000, l.length); i++) step(l[i]!, 1);
+    for (let i = at; i < Math.min(at + 1000, r.length); i++) step(r[i]!, -1);
   }
+  return counts;
 };
 const counter = (): CoProcessFunction<number, number, number> & { n?: ValueState<number> } => ({
   open(ctx) {
@@ -111,23 +151,54 @@ const counter = (): CoProcessFunction<number, number, number> & { n?: ValueState
     out.collect(c);
   },
 });
-const tmCoProcess = (): Promise<void> => {
-  const [a, b] = sources<StreamElement<number>, StreamElement<number>>(keyedLeft, keyedRight);
-  return run(a.pipe(connect(b), coProcess(counter())));
+const tmCoProcess = (l: readonly StreamElement<number>[], r: readonly StreamElement<number>[], sum: Sum, open = false) => {
+  const [a, b] = sources<StreamElement<number>, StreamElement<number>>(l, r, open);
+  return drain(a.pipe(connect(b), coProcess(counter())), sum);
 };
-const m2 = [await measure('hand-written Map loop', 2 * N, loopCount), await measure('connect + coProcess (ValueState per key)', 2 * N, tmCoProcess)];
-report('keyed coProcess, a counter per key shared by both inputs', m2, { loop: m2[0]! });
+await compare('keyed coProcess, a counter per key shared by both inputs', {
+  events: 2 * N,
+  keys: KEYS,
+  memoryKeys: MEM_KEYS,
+  sides: [
+    {
+      label: 'hand-written Map loop',
+      run: () => {
+        const sum = newSum();
+        loopCount(keyedLeft, keyedRight, sum);
+        return sum;
+      },
+      hold: () => loopCount(memLeft, memRight, newSum()),
+    },
+    {
+      label: 'connect + coProcess (ValueState per key)',
+      run: () => {
+        const sum = newSum();
+        tmCoProcess(keyedLeft, keyedRight, sum);
+        return sum;
+      },
+      hold: () => tmCoProcess(memLeft, memRight, newSum(), true),
+    },
+  ],
+});
 
-// 3. keyedBroadcastProcess: each reading compared with the current limit
+// 3. keyedBroadcastProcess: each reading compared with the current limit (no per-key state: no memory figure)
 const limitDesc = new MapStateDescriptor<string, number>('limit');
-const loopBroadcast = (): void => {
+const loopBroadcast = (): Sum => {
+  const sum = newSum();
   let limit: number | undefined;
   const chunk = Math.max(1, Math.floor((1000 * rules.length) / N));
   let j = 0;
   for (let at = 0; at < N; at += 1000) {
-    for (let i = at; i < Math.min(at + 1000, N); i++) if (limit !== undefined && keyedLeft[i]!.value % 100 > limit) sink++;
+    for (let i = at; i < Math.min(at + 1000, N); i++) {
+      const v = keyedLeft[i]!.value;
+      if (limit !== undefined && v % 100 > limit) {
+        sum.n++;
+        sum.total += v;
+      }
+    }
     for (const end = Math.min(j + chunk, rules.length); j < end; j++) limit = rules[j]!;
   }
+  return sum;
 };
 const alerter: KeyedBroadcastProcessFunction<string, number, number, number> = {
   processBroadcastElement: (l, ctx) => ctx.getBroadcastState(limitDesc).put('limit', l),
@@ -136,10 +207,15 @@ const alerter: KeyedBroadcastProcessFunction<string, number, number, number> = {
     if (l !== undefined && v % 100 > l) out.collect(v);
   },
 };
-const tmBroadcast = (): Promise<void> => {
+const tmBroadcast = (): Sum => {
   const [a, b] = sources<StreamElement<number>, number>(keyedLeft, rules);
-  return run(a.pipe(connect(b.pipe(broadcast<number>(limitDesc))), keyedBroadcastProcess(alerter)));
+  return done(a.pipe(connect(b.pipe(broadcast<number>(limitDesc))), keyedBroadcastProcess(alerter)));
 };
-const m3 = [await measure('hand-written loop', N, loopBroadcast), await measure('connect(broadcast) + keyedBroadcastProcess', N, tmBroadcast)];
-report('keyedBroadcastProcess reading a limit from broadcast state', m3, { loop: m3[0]! });
-if (sink === 42) console.log('');
+await compare('keyedBroadcastProcess reading a limit from broadcast state', {
+  events: N,
+  keys: KEYS,
+  sides: [
+    { label: 'hand-written loop', run: loopBroadcast },
+    { label: 'connect(broadcast) + keyedBroadcastProcess', run: tmBroadcast },
+  ],
+});

@@ -5,12 +5,13 @@
  * state by window, the tight one). Prints M events/s, the ratios, and heap use, and checks that every
  * side fired the same windows with the same counts. Target: tumbling reaches a third of the loop. The
  * input is generated on the fly from a seeded PRNG (as a live source would produce it); the tumbling case
- * is also measured on the same data preloaded into an array, where both sides skip generation.
+ * is also measured on the same data preloaded into an array, where both sides skip generation, and at 1k,
+ * 100k and 1M keys. Bytes per key and window: one window open for each of 200k keys, nothing fired.
  * Run: npm run bench -- --only windows [--size 1M]
  */
-import { Observable, Subject, type OperatorFunction } from 'rxjs';
+import { Observable } from 'rxjs';
 import { type Collector, countWindow, EventTimeTrigger, MetricGroup, sessionEventWindow, type TimeWindow, type Trigger, slidingEventWindow, StreamRecord, tumblingEventWindow, values, Watermark, windowCount, windowStateSize, type StreamElement } from '../lib/index';
-import { benchSize, heapMiB, measure, MinHeapBy, report, rng } from './harness';
+import { benchSize, compare, heapMiB, keyScales, MinHeapBy, rng, type Side } from './harness';
 
 const N = benchSize(10_000_000);
 const KEYS = 10_000;
@@ -22,14 +23,15 @@ const keys = Array.from({ length: KEYS }, (_, i) => `k${i}`);
  * The input, generated on the fly from a seeded PRNG (the same sequence for every consumer), as a live
  * source would produce it: nothing is preloaded, so neither side pays for a huge resident heap.
  */
-function* events(n: number): Generator<StreamElement<number>> {
+function* events(n: number, keyNames: readonly string[] = keys): Generator<StreamElement<number>> {
   const random = rng(3);
+  const keyCount = keyNames.length;
   let maxTs = 0;
   for (let i = 0; i < n; i++) {
     let ts = Math.floor(i / 10);
     if (random() < 0.01) ts = Math.max(0, ts - Math.floor(random() * 500));
     maxTs = Math.max(maxTs, ts);
-    yield new StreamRecord(1, ts, keys[Math.floor(random() * KEYS)]!);
+    yield new StreamRecord(1, ts, keyNames[Math.floor(random() * keyCount)]!);
     if (i % WM_EVERY === WM_EVERY - 1) yield new Watermark(maxTs - DELAY);
   }
   yield Watermark.MAX;
@@ -39,14 +41,23 @@ console.log(`${N.toLocaleString()} events, ${KEYS.toLocaleString()} keys, 1% out
 /** The sliding case does 10 window updates per event: it runs on the first 2M events at most. */
 const SLIDING_N = Math.min(N, 2_000_000);
 
-const sourceOf = (n: number) =>
+const sourceOf = (n: number, keyNames: readonly string[] = keys) =>
   new Observable<StreamElement<number>>((s) => {
-    for (const el of events(n)) {
+    for (const el of events(n, keyNames)) {
       if (s.closed) return;
       s.next(el);
     }
     s.complete();
   });
+/** A source over `input` that never completes: its subscription holds the operator's state (memory figures). */
+const openSource = (input: readonly StreamElement<number>[]) =>
+  new Observable<StreamElement<number>>((s) => {
+    for (let i = 0; i < input.length; i++) s.next(input[i]!);
+  });
+/** Keys whose state the memory figures measure, one window each. */
+const MEM_KEYS = Math.min(200_000, N);
+/** The memory input: one record per key at time 5, no watermark, so every window stays open (kept for both sides). */
+const memInput: StreamElement<number>[] = Array.from({ length: MEM_KEYS }, (_, i) => new StreamRecord(1, 5, `key${i}`));
 const source = sourceOf(N);
 
 /** What a run fired: the number of window results and the sum of their counts (every side must agree). */
@@ -61,19 +72,11 @@ class Checksum {
     return `${this.windows} windows, ${this.total} counted`;
   }
 }
-const checks = new Map<string, string>();
-/** Records a case's checksum and throws if another side of the same case fired something else. */
-function agree(caseName: string, side: string, sum: Checksum): void {
-  const seen = checks.get(caseName);
-  if (seen === undefined) checks.set(caseName, sum.toString());
-  else if (seen !== sum.toString()) throw new Error(`${caseName}: ${side} fired ${sum} but the first side fired ${seen}`);
-}
-
 /**
  * The naive hand-written loop: per key a Map from window start to count, and per window end the set of
  * keys to fire (the layout of a keyed operator: state by key, a timer per key and window).
  */
-function perKeyLoop(input: Iterable<StreamElement<number>>, size: number, slide: number): Checksum {
+function perKeyLoop(input: Iterable<StreamElement<number>>, size: number, slide: number, hold?: unknown[]): Checksum {
   const sum = new Checksum();
   const state = new Map<string, Map<number, number>>();
   const byEnd = new Map<number, Set<string>>();
@@ -112,6 +115,7 @@ function perKeyLoop(input: Iterable<StreamElement<number>>, size: number, slide:
       }
     }
   }
+  hold?.push(state, byEnd, ends);
   return sum;
 }
 
@@ -119,7 +123,7 @@ function perKeyLoop(input: Iterable<StreamElement<number>>, size: number, slide:
  * The tight hand-written loop: per window start a Map from key to count, and the sorted window starts
  * (every key of a window fires at once, so nothing is kept per key and window beyond the count).
  */
-function perWindowLoop(input: Iterable<StreamElement<number>>, size: number, slide: number): Checksum {
+function perWindowLoop(input: Iterable<StreamElement<number>>, size: number, slide: number, hold?: unknown[]): Checksum {
   const sum = new Checksum();
   const tables = new Map<number, Map<string, number>>();
   const starts: number[] = [];
@@ -149,6 +153,7 @@ function perWindowLoop(input: Iterable<StreamElement<number>>, size: number, sli
       }
     }
   }
+  hold?.push(tables, starts);
   return sum;
 }
 
@@ -220,104 +225,128 @@ const userTrigger: Trigger<unknown, TimeWindow> = {
 };
 const TUMBLING = 'tumbling';
 const SLIDING = 'sliding';
-const SESSION = 'session';
-const COUNT = 'count';
+
+/** What a run of `op` over `source` fired. */
+function fired(source: Observable<StreamElement<number>>, op: (s: Observable<StreamElement<number>>) => Observable<number>): Checksum {
+  const sum = new Checksum();
+  op(source).subscribe((c) => sum.add(c));
+  return sum;
+}
+
+const tumblingOp = (metrics?: MetricGroup) => (s: Observable<StreamElement<number>>) =>
+  s.pipe(tumblingEventWindow(10_000, { aggregate: windowCount(), ...(metrics ? { metrics } : {}) }), values());
+const generalOp = (metrics?: MetricGroup) => (s: Observable<StreamElement<number>>) =>
+  s.pipe(tumblingEventWindow(10_000, { aggregate: windowCount(), trigger: userTrigger, ...(metrics ? { metrics } : {}) }), values());
+
+/** The two hand loops as sides over `input()` (window `size`, `slide`), with memory holds for tumbling. */
+function loopSides(caseName: string, input: () => Iterable<StreamElement<number>>, size: number, slide: number): Side[] {
+  return [
+    { label: `hand-written per-window loop, ${caseName}`, run: () => perWindowLoop(input(), size, slide), hold: () => { const h: unknown[] = []; perWindowLoop(memInput, size, slide, h); return h; } },
+    { label: `hand-written per-key loop, ${caseName}`, run: () => perKeyLoop(input(), size, slide), hold: () => { const h: unknown[] = []; perKeyLoop(memInput, size, slide, h); return h; } },
+  ];
+}
 
 async function main(): Promise<void> {
-  const loops = async (caseName: string, input: () => Iterable<StreamElement<number>>, size: number, slide: number, n: number, repeat?: number) => {
-    const run = (label: string, loop: Loop) =>
-      measure(label, n, () => agree(caseName, label, loop(input(), size, slide)), repeat);
-    return {
-      'per-window loop': await run(`hand-written per-window loop, ${caseName}`, perWindowLoop),
-      'per-key loop': await run(`hand-written per-key loop, ${caseName}`, perKeyLoop),
-    };
-  };
-  const tidemark = (caseName: string, label: string, n: number, subscribe: (sum: Checksum) => void, repeat?: number) =>
-    measure(label, n, () => {
-      const sum = new Checksum();
-      subscribe(sum);
-      agree(caseName, label, sum);
-    }, repeat);
   const metrics = new MetricGroup();
-
-  const tumblingLoops = await loops(TUMBLING, () => events(N), 10_000, 10_000, N);
-  const tumbling = await tidemark(TUMBLING, 'tidemark tumblingEventWindow(10 s) windowCount()', N, (sum) =>
-    source.pipe(tumblingEventWindow(10_000, { aggregate: windowCount(), metrics }), values()).subscribe((c) => sum.add(c)),
-  );
-  // the same with a process function that receives the count (still the incremental operator), and with
-  // a custom trigger, which takes the general operator (state by key, a timer per key and window)
-  const general = await tidemark(TUMBLING, 'tidemark tumblingEventWindow, windowCount + process', N, (sum) =>
-    source
-      .pipe(tumblingEventWindow(10_000, { aggregate: windowCount(), process: (_k: unknown, _ctx: unknown, counts: number[], out: Collector<number>) => out.collect(counts[0]!), metrics }), values())
-      .subscribe((c) => sum.add(c)),
-  );
-  const generalPath = await tidemark(TUMBLING, 'tidemark general window operator (trigger given)', N, (sum) =>
-    source.pipe(tumblingEventWindow(10_000, { aggregate: windowCount(), trigger: userTrigger, metrics }), values()).subscribe((c) => sum.add(c)),
-  );
-  report('keyed tumbling event-time count, input generated on the fly (target >= 0.33x the loop)', [...Object.values(tumblingLoops), tumbling, general, generalPath], tumblingLoops);
+  const tumblingLoops = loopSides(TUMBLING, () => events(N), 10_000, 10_000);
+  const loopLabels = tumblingLoops.map((x) => x.label);
+  await compare('keyed tumbling event-time count, input generated on the fly (target >= 0.33x the loop)', {
+    events: N,
+    keys: KEYS,
+    memoryKeys: MEM_KEYS,
+    baselines: loopLabels,
+    sides: [
+      ...tumblingLoops,
+      { label: 'tidemark tumblingEventWindow(10 s) windowCount()', run: () => fired(source, tumblingOp(metrics)), hold: () => tumblingOp()(openSource(memInput)).subscribe() },
+      // the same with a process function that receives the count (still the incremental operator), and with
+      // a custom trigger, which takes the general operator (state by key, a timer per key and window)
+      {
+        label: 'tidemark tumblingEventWindow, windowCount + process',
+        run: () =>
+          fired(source, (s) =>
+            s.pipe(tumblingEventWindow(10_000, { aggregate: windowCount(), process: (_k: unknown, _ctx: unknown, counts: number[], out: Collector<number>) => out.collect(counts[0]!), metrics }), values()),
+          ),
+      },
+      { label: 'tidemark general window operator (trigger given)', run: () => fired(source, generalOp(metrics)), hold: () => generalOp()(openSource(memInput)).subscribe() },
+    ],
+  });
 
   // the same data preloaded into an array first: both sides skip generation
   const preloaded = [...events(N)];
-  const preloadedLoops = await loops(TUMBLING, () => preloaded, 10_000, 10_000, N);
   const preloadedSource = new Observable<StreamElement<number>>((s) => {
     for (let i = 0; i < preloaded.length && !s.closed; i++) s.next(preloaded[i]!);
     s.complete();
   });
-  const preloadedTm = await tidemark(TUMBLING, 'tidemark tumblingEventWindow(10 s), preloaded', N, (sum) =>
-    preloadedSource.pipe(tumblingEventWindow(10_000, { aggregate: windowCount(), metrics }), values()).subscribe((c) => sum.add(c)),
-  );
-  report('keyed tumbling event-time count, input preloaded in memory (target >= 0.33x the loop)', [...Object.values(preloadedLoops), preloadedTm], preloadedLoops);
+  const preloadedLoops = loopSides(TUMBLING, () => preloaded, 10_000, 10_000);
+  await compare('keyed tumbling event-time count, input preloaded in memory (target >= 0.33x the loop)', {
+    events: N,
+    keys: KEYS,
+    baselines: preloadedLoops.map((x) => x.label),
+    sides: [...preloadedLoops, { label: 'tidemark tumblingEventWindow(10 s), preloaded', run: () => fired(preloadedSource, tumblingOp(metrics)) }],
+  });
   preloaded.length = 0;
   console.log(`window state after all fired: ${windowStateSize(metrics)} windows; heap ${heapMiB().toFixed(0)} MiB`);
 
   const slidingSource = sourceOf(SLIDING_N);
-  const slidingLoops = await loops(SLIDING, () => events(SLIDING_N), 10_000, 1_000, SLIDING_N, 1);
-  const sliding = await tidemark(SLIDING, 'tidemark slidingEventWindow(10 s, 1 s) windowCount()', SLIDING_N, (sum) =>
-    slidingSource.pipe(slidingEventWindow(10_000, 1_000, { aggregate: windowCount(), metrics }), values()).subscribe((c) => sum.add(c)), 1,
-  );
-  report('keyed sliding event-time count, size = 10 x slide (one accumulator per window)', [...Object.values(slidingLoops), sliding], slidingLoops);
+  const slidingLoops = loopSides(SLIDING, () => events(SLIDING_N), 10_000, 1_000);
+  await compare('keyed sliding event-time count, size = 10 x slide (one accumulator per window)', {
+    events: SLIDING_N,
+    keys: KEYS,
+    baselines: slidingLoops.map((x) => x.label),
+    sides: [
+      ...slidingLoops,
+      { label: 'tidemark slidingEventWindow(10 s, 1 s) windowCount()', run: () => fired(slidingSource, (s) => s.pipe(slidingEventWindow(10_000, 1_000, { aggregate: windowCount(), metrics }), values())) },
+    ],
+  });
   console.log(`window state after all fired: ${windowStateSize(metrics)} windows; heap ${heapMiB().toFixed(0)} MiB`);
-  const sessionLoopRun = await measure('hand-written session loop', SLIDING_N, () => agree(SESSION, 'loop', sessionLoop(events(SLIDING_N), 500)), 1);
-  const session = await tidemark(SESSION, 'tidemark sessionEventWindow(500 ms) windowCount()', SLIDING_N, (sum) =>
-    slidingSource.pipe(sessionEventWindow(500, { aggregate: windowCount(), metrics }), values()).subscribe((c) => sum.add(c)), 1,
-  );
-  report('keyed event-time sessions, gap 500 ms, about one element per session and key', [sessionLoopRun, session], { loop: sessionLoopRun });
+  await compare('keyed event-time sessions, gap 500 ms, about one element per session and key', {
+    events: SLIDING_N,
+    keys: KEYS,
+    sides: [
+      { label: 'hand-written session loop', run: () => sessionLoop(events(SLIDING_N), 500) },
+      { label: 'tidemark sessionEventWindow(500 ms) windowCount()', run: () => fired(slidingSource, (s) => s.pipe(sessionEventWindow(500, { aggregate: windowCount(), metrics }), values())) },
+    ],
+  });
   console.log(`window state after all fired: ${windowStateSize(metrics)} windows; heap ${heapMiB().toFixed(0)} MiB`);
   // count windows (the general operator: a global window per key with a purging count trigger)
-  const countLoop = await measure('hand-written loop, a count per key, fire at 100', SLIDING_N, () => {
-    const sum = new Checksum();
-    const counts = new Map<string, number>();
-    for (const el of events(SLIDING_N)) {
-      if (!(el instanceof StreamRecord)) continue;
-      const k = el.key as string;
-      const c = (counts.get(k) ?? 0) + 1;
-      if (c === 100) {
-        sum.add(c);
-        counts.set(k, 0);
-      } else counts.set(k, c);
-    }
-    agree(COUNT, 'loop', sum);
-  }, 1);
-  const count = await tidemark(COUNT, 'tidemark countWindow(100) windowCount()', SLIDING_N, (sum) =>
-    slidingSource.pipe(countWindow(100, undefined, { aggregate: windowCount(), metrics }), values()).subscribe((c) => sum.add(c)), 1,
-  );
-  report('keyed count windows of 100 elements (the general operator)', [countLoop, count], { loop: countLoop });
-  // memory per key and window: open one window for each of K keys (no watermark, so none fires) and
-  // measure the heap growth, for the table operator and for the general operator
-  const K = Math.min(200_000, N);
-  const memory = (label: string, op: OperatorFunction<StreamElement<number>, unknown>): void => {
-    const live = new Subject<StreamElement<number>>();
-    const subscription = live.pipe(op).subscribe();
-    const before = heapMiB();
-    for (let i = 0; i < K; i++) live.next(new StreamRecord(1, 5, `key${i}`));
-    const after = heapMiB();
-    console.log(`${label}: ${(((after - before) * 2 ** 20) / K).toFixed(0)} bytes per key and window (${K.toLocaleString()} keys)`);
-    subscription.unsubscribe();
-  };
-  console.log('');
-  memory('tumblingEventWindow windowCount() (table operator)', tumblingEventWindow(10_000, { aggregate: windowCount() }));
-  memory('tumblingEventWindow windowCount() + user trigger (general operator)', tumblingEventWindow(10_000, { aggregate: windowCount(), trigger: userTrigger }));
-  for (const [caseName, sum] of checks) console.log(`${caseName}: every side fired ${sum}`);
+  await compare('keyed count windows of 100 elements (the general operator)', {
+    events: SLIDING_N,
+    keys: KEYS,
+    sides: [
+      {
+        label: 'hand-written loop, a count per key, fire at 100',
+        run: () => {
+          const sum = new Checksum();
+          const counts = new Map<string, number>();
+          for (const el of events(SLIDING_N)) {
+            if (!(el instanceof StreamRecord)) continue;
+            const k = el.key as string;
+            const c = (counts.get(k) ?? 0) + 1;
+            if (c === 100) {
+              sum.add(c);
+              counts.set(k, 0);
+            } else counts.set(k, c);
+          }
+          return sum;
+        },
+      },
+      { label: 'tidemark countWindow(100) windowCount()', run: () => fired(slidingSource, (s) => s.pipe(countWindow(100, undefined, { aggregate: windowCount(), metrics }), values())) },
+    ],
+  });
+
+  // throughput at 1k, 100k and 1M keys: the tight loop and the table operator, input generated on the fly
+  for (const k of keyScales(N)) {
+    const names = Array.from({ length: k }, (_, i) => `k${i}`);
+    const src = sourceOf(N, names);
+    await compare(`keyed tumbling event-time count at ${k.toLocaleString('en-US')} keys`, {
+      events: N,
+      keys: k,
+      sides: [
+        { label: `hand-written per-window loop, ${TUMBLING}`, run: () => perWindowLoop(events(N, names), 10_000, 10_000) },
+        { label: 'tidemark tumblingEventWindow(10 s) windowCount()', run: () => fired(src, tumblingOp()) },
+      ],
+    });
+  }
 }
 
 void main();
