@@ -27,11 +27,11 @@ import {
   ValueStateDescriptor,
   values,
   Watermark,
+  WatermarkStrategy,
   type KeyedBroadcastProcessFunction,
   type MapState,
   type ValueState,
 } from '../lib/index';
-import { punctuatedBoundedOutOfOrderness } from './main';
 
 /** One measurement of one sensor. */
 export interface Reading {
@@ -123,7 +123,7 @@ export async function alerting(readings: readonly Reading[], rules: readonly Rul
   const rules$ = new Subject<RuleEvent>();
   const result = lastValueFrom(
     readings$.pipe(
-      assignWatermarks(punctuatedBoundedOutOfOrderness(0).withTimestampAssigner((r: Reading) => r.ts), { interval: 0 }),
+      assignWatermarks(WatermarkStrategy.forMonotonousTimestamps<Reading>().withPerEventEmit().withTimestampAssigner((r) => r.ts)),
       keyBy((r) => r.sensor),
       connect(concat(of(Watermark.MAX), rules$).pipe(broadcast<RuleEvent>(rulesDescriptor))),
       keyedBroadcastProcess(alerter(silenceMs)),

@@ -16,7 +16,7 @@ export const clicks = [
 export function quickStart(): Promise<Array<{ user: string; clicks: number }>> {
   return lastValueFrom(
     fromCollection(clicks).pipe(
-      assignWatermarks(WatermarkStrategy.forBoundedOutOfOrderness(5_000).withTimestampAssigner((c: (typeof clicks)[number]) => c.ts)),
+      assignWatermarks(WatermarkStrategy.forBoundedOutOfOrderness(5_000).withPerEventEmit().withTimestampAssigner((c: (typeof clicks)[number]) => c.ts)),
       map((c) => ({ user: c.user, clicks: 1 })),
       keyBy((c) => c.user),
       sum('clicks'),

@@ -23,10 +23,10 @@ import {
   sideOutput,
   type TimeWindow,
   values,
+  WatermarkStrategy,
 } from '../lib/index';
 import { readTextFile } from '../lib/node/index';
 import { type Click, CLICKS_CSV, isClickLine, parseClick } from './clicks';
-import { punctuatedBoundedOutOfOrderness } from './main';
 
 /** One user session. */
 export interface UserSession {
@@ -73,8 +73,8 @@ export async function userSessions(file = CLICKS_CSV, gapMs = 10_000, job = new 
   const sessions$ = readTextFile(file, { job }).pipe(
     filter(isClickLine),
     map(parseClick),
-    // bounded out-of-orderness of 5 s, emitted after every click (punctuated), so the run is deterministic
-    assignWatermarks(punctuatedBoundedOutOfOrderness(5_000).withTimestampAssigner((c: Click) => c.timestamp), { interval: 0 }),
+    // bounded out-of-orderness of 5 s, emitted after every click, so the run is deterministic
+    assignWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<Click>(5_000).withPerEventEmit().withTimestampAssigner((c) => c.timestamp)),
     keyBy((c) => c.user),
     sessionEventWindow(gapMs, {
       aggregate: sessionStats,

@@ -22,13 +22,13 @@ import {
   type TimeWindow,
   tumblingEventWindow,
   values,
+  WatermarkStrategy,
   windowCount,
   type Collector,
   type ProcessWindowContext,
 } from '../lib/index';
 import { readTextFile } from '../lib/node/index';
 import { type Click, CLICKS_CSV, isClickLine, parseClick } from './clicks';
-import { punctuatedBoundedOutOfOrderness } from './main';
 
 /** Clicks of one URL in one sliding window. */
 export interface UrlWindowCount {
@@ -51,7 +51,7 @@ function windowCounts(file: string, sizeMs: number, slideMs: number) {
   return readTextFile(file).pipe(
     filter(isClickLine),
     map(parseClick),
-    assignWatermarks(punctuatedBoundedOutOfOrderness(2_000).withTimestampAssigner((c: Click) => c.timestamp), { interval: 0 }),
+    assignWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<Click>(2_000).withPerEventEmit().withTimestampAssigner((c) => c.timestamp)),
     keyBy((c) => c.url),
     slidingEventWindow(sizeMs, slideMs, {
       aggregate: windowCount<Click>(),

@@ -62,6 +62,7 @@ export { BoundedOutOfOrdernessWatermarks } from './time/generators/bounded-out-o
 export { AscendingTimestampsWatermarks } from './time/generators/monotonous-timestamps';
 export { NoWatermarksGenerator } from './time/generators/no-watermarks';
 export { WatermarksWithIdleness } from './time/generators/with-idleness';
+export { PerEventWatermarks } from './time/generators/per-event-emit';
 export type {
   TimestampAssigner,
   WatermarkGenerator,

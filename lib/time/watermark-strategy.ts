@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../core/errors';
 import { BoundedOutOfOrdernessWatermarks } from './generators/bounded-out-of-orderness';
 import { AscendingTimestampsWatermarks } from './generators/monotonous-timestamps';
 import { NoWatermarksGenerator } from './generators/no-watermarks';
+import { PerEventWatermarks } from './generators/per-event-emit';
 import { WatermarksWithIdleness } from './generators/with-idleness';
 import type {
   TimestampAssigner,
@@ -18,9 +19,15 @@ function checkDuration(factory: string, option: string, ms: number): void {
 
 /**
  * How `assignWatermarks` finds each record's timestamp and generates watermarks: a generator, an
- * optional timestamp assigner, and optional idleness detection.
+ * optional timestamp assigner, optional idleness detection, and when the watermark is emitted.
  *
- * It's like Flink's `WatermarkStrategy`, with the same factories.
+ * It's like Flink's `WatermarkStrategy`, with the same factories, plus {@link WatermarkStrategy.withPerEventEmit}.
+ *
+ * The built-in generators are periodic: the watermark is emitted every `interval` ms (default 200) of
+ * processing time. A source that emits everything at once (an array, a file, a replay) is done before the
+ * first periodic emit, so event time would only advance at the end: no record is ever late and timers and
+ * windows fire only at completion. Add `.withPerEventEmit()` there, to emit the watermark after every
+ * record instead.
  *
  * ```text
  * input (event time):              --a(1000)--b(3000)--c(2000)--|
@@ -32,6 +39,8 @@ function checkDuration(factory: string, option: string, ms: number): void {
  * WatermarkStrategy.forBoundedOutOfOrderness(5_000)
  *   .withTimestampAssigner((c: Click) => c.timestamp)
  *   .withIdleness(60_000)
+ * // an in-memory source: the watermark follows every record
+ * WatermarkStrategy.forBoundedOutOfOrderness(5_000).withPerEventEmit()
  * ```
  * @typeParam T the record values it applies to.
  * @see assignWatermarks, Flink's `WatermarkStrategy`
@@ -99,6 +108,32 @@ export class WatermarkStrategy<T> {
   withIdleness(idleTimeoutMs: number): WatermarkStrategy<T> {
     checkDuration('withIdleness', 'idleTimeoutMs', idleTimeoutMs);
     return new WatermarkStrategy<T>(this.supplier, this.timestampAssigner, idleTimeoutMs);
+  }
+
+  /**
+   * The same strategy, emitting the watermark after every record (when it advances) as well as
+   * periodically. Use it on in-memory, file and replayed sources, and in tests: there the whole input
+   * passes before the first periodic emit, so without it event time only advances at the end of input.
+   * It costs one watermark element per record that advances the watermark; on a fast live source the
+   * periodic default emits far fewer.
+   *
+   * ```text
+   * forBoundedOutOfOrderness(1000).withPerEventEmit(), interval: 0
+   * source:  a(2000)-b(4000)-c(3000)-|
+   * output:  (aW)----(bX)----c-------(M|)      W = W(999), X = W(2999), M = end-of-input watermark
+   * ```
+   *
+   * @example
+   * ```ts
+   * fromCollection(clicks).pipe(
+   *   assignWatermarks(WatermarkStrategy.forBoundedOutOfOrderness(5_000).withPerEventEmit().withTimestampAssigner((c: Click) => c.ts)),
+   * )
+   * ```
+   * @see PerEventWatermarks
+   */
+  withPerEventEmit(): WatermarkStrategy<T> {
+    const supplier = this.supplier;
+    return new WatermarkStrategy<T>((context) => new PerEventWatermarks<T>(supplier(context)), this.timestampAssigner, this.idleTimeout);
   }
 
   /** Builds the generator for one subscription (idleness included). */
