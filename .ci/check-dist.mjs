@@ -1,9 +1,14 @@
 // Checks the built package the way users load it: ESM and CJS entry points share one copy of the element
-// classes (so `instanceof` works across `tidemark` and `tidemark/testing`), and the browser entry bundles
-// for the browser with no Node built-in.
+// classes (so `instanceof` works across `tidemark` and `tidemark/testing`), the browser entry bundles
+// for the browser with no Node built-in, and every entry point's types resolve for a TypeScript project
+// under each module resolution (node10 included, through `typesVersions`).
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { build } from 'esbuild';
+import ts from 'typescript';
 
 const require = createRequire(import.meta.url);
 let failures = 0;
@@ -40,4 +45,35 @@ await build({
   }],
 });
 check(hits.length === 0, `dist bundles for the browser with no Node built-in${hits.length ? `: ${hits.join(', ')}` : ''}`);
+// A consumer project with tidemark in its node_modules, type-checked under each resolution a user may have.
+const consumer = `import { StreamRecord, WatermarkStrategy } from 'tidemark';
+import { rec } from 'tidemark/testing';
+import { readTextFile } from 'tidemark/node';
+import * as redis from 'tidemark/redis';
+const r: StreamRecord<number> = rec(1, 2);
+const s: WatermarkStrategy<number> = WatermarkStrategy.forMonotonousTimestamps<number>().withPerEventEmit();
+const f: typeof readTextFile = readTextFile;
+export const used = [r, s, f, redis] as const;
+`;
+const project = mkdtempSync(join(tmpdir(), 'tidemark-types-'));
+try {
+  mkdirSync(join(project, 'node_modules'));
+  symlinkSync(process.cwd(), join(project, 'node_modules', 'tidemark'), 'dir');
+  const setups = [
+    ['node10 (moduleResolution: node)', 'check.ts', { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 }],
+    ['node16 from CJS', 'check.cts', { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 }],
+    ['node16 from ESM', 'check.mts', { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 }],
+    ['bundler', 'check.ts', { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler }],
+  ];
+  for (const [name, file, options] of setups) {
+    const path = join(project, file);
+    writeFileSync(path, consumer);
+    const program = ts.createProgram([path], { ...options, strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(process.cwd(), 'node_modules', '@types')], target: ts.ScriptTarget.ES2022 });
+    const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '));
+    check(errors.length === 0, `types of tidemark, tidemark/testing, tidemark/node, tidemark/redis resolve under ${name}${errors.length ? `: ${errors.join('; ')}` : ''}`);
+    rmSync(path);
+  }
+} finally {
+  rmSync(project, { recursive: true, force: true });
+}
 process.exit(failures === 0 ? 0 : 1);

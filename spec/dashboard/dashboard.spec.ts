@@ -6,8 +6,8 @@ import { build, preview, type PreviewServer } from 'vite';
 import { runConfigFromQuery } from '../../examples/dashboard/src/config';
 import { formatCount, formatLag, formatTime } from '../../examples/dashboard/src/format';
 import { DashboardRun, type DashboardSnapshot } from '../../examples/dashboard/src/pipeline';
+import { chromiumPath } from '../helpers/system-prerequisites';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(__dirname, '..', '..');
 const CONFIG_FILE = join(ROOT, 'examples', 'dashboard', 'vite.config.ts');
 // 80k clicks at 10k/s: the feed runs 8 s, long enough to be caught live on a loaded machine.
@@ -105,12 +105,17 @@ describe('dashboard page (examples/dashboard) in headless Chromium', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) return; // the test itself fails, saying what to install
+    let executablePath: string;
+    try {
+      executablePath = chromiumPath();
+    } catch {
+      return; // the test itself fails, saying what to install
+    }
     outDir = mkdtempSync(join(tmpdir(), 'tidemark-dashboard-'));
     await build({ configFile: CONFIG_FILE, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
     server = await preview({ configFile: CONFIG_FILE, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   }, 45_000);
@@ -122,9 +127,7 @@ describe('dashboard page (examples/dashboard) in headless Chromium', () => {
   });
 
   it('shows, live and at the end, exactly what the pipeline computes for the seeded feed, and stays responsive (frames and input get through) at 10k clicks/s', async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the dashboard test drives Debian's Chromium; run \`apt-get install chromium\` (.ci/run installs it)`);
-    }
+    chromiumPath(); // throws, saying how to install Chromium, when it is missing
     const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
