@@ -1,7 +1,7 @@
 /**
  * A missing system prerequisite fails with a message that says how to get it (issue 11, item 14).
  */
-import { chromiumPath, INSTALL_SYSTEM_PREREQUISITES, MissingPrerequisiteError, redisServerPath } from './system-prerequisites';
+import { chromiumPath, INSTALL_SYSTEM_PREREQUISITES, MissingPrerequisiteError } from './system-prerequisites';
 
 const only = (...paths: string[]) => (p: string) => paths.includes(p);
 
@@ -18,14 +18,6 @@ describe('system prerequisites', () => {
     expect(missing).toThrow(`Install the system prerequisites with \`${INSTALL_SYSTEM_PREREQUISITES}\``);
     expect(missing).toThrow('or set CHROMIUM_PATH to a Chromium or Chrome binary');
     expect(() => chromiumPath({ env: { CHROMIUM_PATH: '/nope' }, exists: only('/usr/bin/chromium') })).toThrow('CHROMIUM_PATH is /nope, which does not exist');
-  });
-
-  it('finds redis-server on PATH, and refuses a missing one with the install command', () => {
-    expect(redisServerPath({ env: { PATH: '/a:/usr/bin' }, exists: only('/usr/bin/redis-server') })).toBe('/usr/bin/redis-server');
-    const missing = () => redisServerPath({ env: { PATH: '/a:/b' }, exists: () => false });
-    expect(missing).toThrow(MissingPrerequisiteError);
-    expect(missing).toThrow(`redis-server is missing`);
-    expect(missing).toThrow(INSTALL_SYSTEM_PREREQUISITES);
   });
 
   it('installs both programs in one command', () => {

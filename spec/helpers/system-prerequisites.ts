@@ -1,14 +1,13 @@
 /**
  * The system programs some tests need (README "System prerequisites"), found or refused with a message
- * that says how to get them.
+ * that says how to get them. Redis is found by spec/helpers/redis.ts.
  */
 import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 
 /** The one command that installs every system prerequisite on Debian or Ubuntu. */
 export const INSTALL_SYSTEM_PREREQUISITES = 'sudo apt-get install -y chromium redis-server';
 
-/** Where to look: the environment (for `CHROMIUM_PATH`, `PATH`) and whether a file exists. */
+/** Where to look: the environment (for `CHROMIUM_PATH`) and whether a file exists. */
 export interface Lookup {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly exists: (path: string) => boolean;
@@ -38,20 +37,5 @@ export function chromiumPath(lookup: Lookup = system): string {
     'Chromium is missing: the dashboard test (spec/dashboard) drives a headless Chromium and found none at /usr/bin/chromium or /usr/bin/chromium-browser. ' +
       `Install the system prerequisites with \`${INSTALL_SYSTEM_PREREQUISITES}\` (Debian/Ubuntu; see README "System prerequisites"), ` +
       'or set CHROMIUM_PATH to a Chromium or Chrome binary.',
-  );
-}
-
-/**
- * The `redis-server` binary on `PATH` (for the Redis tests of `tidemark/redis`).
- * @throws MissingPrerequisiteError saying how to install Redis.
- */
-export function redisServerPath(lookup: Lookup = system): string {
-  const dirs = (lookup.env['PATH'] ?? '').split(delimiter).filter((d) => d !== '');
-  const found = dirs.map((d) => join(d, 'redis-server')).find((p) => lookup.exists(p));
-  if (found !== undefined) return found;
-  throw new MissingPrerequisiteError(
-    'redis-server is missing: the Redis tests (tidemark/redis) start a local Redis and found no redis-server on PATH. ' +
-      `Install the system prerequisites with \`${INSTALL_SYSTEM_PREREQUISITES}\` (Debian/Ubuntu; see README "System prerequisites"), ` +
-      'or put a redis-server on PATH.',
   );
 }
