@@ -116,7 +116,8 @@ interface Pending {
   readonly full: boolean;
   readonly triggeredAt: number;
   readonly awaiting: Set<string>;
-  readonly writes: Array<Promise<void>>;
+  /** Writes started and not yet landed. */
+  outstanding: number;
   readonly handles: Map<string, StateHandle[]>;
   readonly incrementalUids: Set<string>;
   bytes: number;
@@ -174,6 +175,7 @@ export class CheckpointCoordinator {
   private failuresInARow = 0;
   private lastEnd = -Infinity;
   private timer: Subscription | undefined;
+  /** Set when failures passed the tolerable number: the job failed, nothing restarts the timer. */
   private stopped = false;
   /** The last checkpoint id given; undefined until restore() ran. */
   private lastId: number | undefined;
@@ -258,9 +260,8 @@ export class CheckpointCoordinator {
     this.timer = this.scheduler.schedule(tick, this.interval);
   }
 
-  /** Stops triggering; checkpoints in progress are failed. */
+  /** Stops triggering (until the next start()); checkpoints in progress are failed. */
   stop(): void {
-    this.stopped = true;
     this.timer?.unsubscribe();
     this.timer = undefined;
     for (const p of [...this.pending.values()]) this.fail(p, new CheckpointError(this.origin, `checkpoint ${p.id} was in progress when the job stopped`), false);
@@ -293,7 +294,7 @@ export class CheckpointCoordinator {
         full,
         triggeredAt,
         awaiting: new Set(this.participants.keys()),
-        writes: [],
+        outstanding: 0,
         handles: new Map(),
         incrementalUids: new Set(),
         bytes: 0,
@@ -333,28 +334,34 @@ export class CheckpointCoordinator {
     if (snapshot.incremental === true) p.incrementalUids.add(uid);
     const list: StateHandle[] = [];
     p.handles.set(uid, list);
-    const write = async (keyGroup: number, entries: ReadonlyArray<readonly [string, string]>): Promise<void> => {
-      const h = await this.storage.writeState(this.jobName, p.id, { uid, keyGroup, entries });
-      p.bytes += h.bytes;
-      p.entries += h.entries;
-      list.push(h);
+    const write = (keyGroup: number, entries: ReadonlyArray<readonly [string, string]>): void => {
+      p.outstanding++;
+      this.storage.writeState(this.jobName, p.id, { uid, keyGroup, entries }).then(
+        (h) => {
+          p.bytes += h.bytes;
+          p.entries += h.entries;
+          list.push(h);
+          p.outstanding--;
+          this.maybeComplete(p);
+        },
+        (err: unknown) => this.fail(p, new CheckpointError(this.origin, `checkpoint ${p.id}: writing state to ${this.storage.description} failed: ${(err as Error).message}`, { cause: err })),
+      );
     };
-    if (snapshot.operator !== undefined) p.writes.push(write(OPERATOR_STATE, snapshot.operator));
-    if (snapshot.keyed !== undefined) for (const [g, entries] of snapshot.keyed) p.writes.push(write(g, entries));
+    try {
+      if (snapshot.operator !== undefined) write(OPERATOR_STATE, snapshot.operator);
+      if (snapshot.keyed !== undefined) for (const [g, entries] of snapshot.keyed) write(g, entries);
+    } catch (err) {
+      // A synchronous refusal (a bad name or entry).
+      this.fail(p, new CheckpointError(this.origin, `checkpoint ${p.id}: the state of "${uid}" cannot be written: ${(err as Error).message}`, { cause: err }));
+      return;
+    }
     this.maybeComplete(p);
   }
 
   private maybeComplete(p: Pending): void {
-    if (p.done || p.awaiting.size > 0) return;
-    const writes = p.writes.splice(0);
-    Promise.all(writes).then(
-      () => {
-        if (p.writes.length > 0 || p.awaiting.size > 0) return undefined;
-        p.written = true;
-        return this.complete(p);
-      },
-      (err: unknown) => this.fail(p, new CheckpointError(this.origin, `checkpoint ${p.id}: writing state to ${this.storage.description} failed: ${(err as Error).message}`, { cause: err })),
-    );
+    if (p.done || p.awaiting.size > 0 || p.outstanding > 0) return;
+    p.written = true;
+    void this.complete(p);
   }
 
   /** The handles each uid restores from after `p`: its own parts, plus the earlier chain where it is incremental. */
@@ -445,6 +452,7 @@ export class CheckpointCoordinator {
     if (!count || p.kind === 'savepoint') return;
     this.failuresInARow++;
     if (this.failuresInARow > this.tolerableFailures) {
+      this.stopped = true;
       this.stop();
       this.onFatal(
         new CheckpointError(

@@ -1,5 +1,6 @@
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { InvalidArgumentError } from './errors';
+import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
+import { CheckpointCoordinator, type CheckpointConfig, type CheckpointStats } from '../checkpoint/checkpoint-coordinator';
+import { CheckpointError, InvalidArgumentError } from './errors';
 import { MetricGroup } from './metrics';
 import type { JobContext } from './start-element';
 import type { ExecutionMode } from './types';
@@ -17,6 +18,16 @@ export interface JobOptions {
   /** Index of this subtask (default 0) and the number of parallel subtasks (default 1). */
   subtaskIndex?: number;
   parallelism?: number;
+  /**
+   * Turns checkpointing on: every `interval` ms the sources emit a barrier and every stateful operator
+   * (each needs a `uid`) writes its state to `storage` (default in memory). See docs/checkpoints.md.
+   */
+  checkpoints?: CheckpointConfig;
+  /**
+   * What a checkpointed job starts from: `'latest'` (default: the newest complete checkpoint, if any),
+   * `'none'`, or a savepoint by name.
+   */
+  restoreFrom?: 'latest' | 'none' | { savepoint: string };
 }
 
 const MODES: readonly ExecutionMode[] = ['streaming', 'batch', 'automatic'];
@@ -41,6 +52,14 @@ export class Job {
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly metrics: MetricGroup;
+  /** The checkpoint coordinator, when `checkpoints` is set. */
+  readonly coordinator: CheckpointCoordinator | undefined;
+  private readonly restoreFrom: 'latest' | 'none' | { savepoint: string };
+  private preparing: Promise<void> | undefined;
+  private restored: ReadonlyMap<string, unknown> | undefined;
+  private prepared = false;
+  private readonly failureListeners = new Set<(err: Error) => void>();
+  private activeSources = 0;
 
   constructor(options: JobOptions = {}) {
     const origin = { operator: 'Job' };
@@ -63,11 +82,85 @@ export class Job {
       throw new InvalidArgumentError(origin, 'subtaskIndex', this.subtaskIndex, `must be an integer in [0, ${this.parallelism})`);
     }
     this.metrics = new MetricGroup(this.name);
+    this.restoreFrom = options.restoreFrom ?? 'latest';
+    const rf = this.restoreFrom;
+    if (rf !== 'latest' && rf !== 'none' && (rf === null || typeof rf !== 'object' || typeof rf.savepoint !== 'string' || rf.savepoint === '')) {
+      throw new InvalidArgumentError(origin, 'restoreFrom', rf, "must be 'latest', 'none' or { savepoint: 'name' }");
+    }
+    this.coordinator =
+      options.checkpoints === undefined
+        ? undefined
+        : new CheckpointCoordinator(this.name, options.checkpoints, this.scheduler, this.metrics.group('checkpoints'), (err) => this.fail(err), this.maxParallelism);
+    this.prepared = this.coordinator === undefined;
+  }
+
+  /** True once the job is ready for its sources to start (restored, when it checkpoints). */
+  get isPrepared(): boolean {
+    return this.prepared;
+  }
+
+  /**
+   * Restores the job's state (once; later calls return the same promise): the latest complete checkpoint,
+   * a savepoint, or nothing, as `restoreFrom` says. Sources call it before their first element; call it
+   * yourself first to make the sources start synchronously (in a marble test, say).
+   * @throws {@link CheckpointError} or `StorageUnavailableError` (as a rejection) when it cannot restore.
+   */
+  prepare(): Promise<void> {
+    this.preparing ??= (async () => {
+      const c = this.coordinator;
+      if (c !== undefined) {
+        const rf = this.restoreFrom;
+        const restored = await c.restore(rf === 'latest' || rf === 'none' ? {} : { savepoint: rf.savepoint });
+        this.restored = rf === 'none' ? undefined : restored;
+      }
+      this.prepared = true;
+    })();
+    return this.preparing;
+  }
+
+  /** Every checkpoint's outcome (nothing when the job does not checkpoint). */
+  get checkpointStats(): Observable<CheckpointStats> {
+    if (this.coordinator === undefined) throw new CheckpointError({ operator: `Job "${this.name}"` }, 'the job does not checkpoint: set checkpoints: { interval } in its options');
+    return this.coordinator.stats;
+  }
+
+  /**
+   * Takes a savepoint named `name` now (a full, named checkpoint kept until deleted).
+   * @throws {@link CheckpointError} (as a rejection) when the job does not checkpoint, or the savepoint fails.
+   */
+  savepoint(name: string): Promise<CheckpointStats> {
+    if (this.coordinator === undefined) {
+      return Promise.reject(new CheckpointError({ operator: `Job "${this.name}"` }, 'savepoints need checkpointing: set checkpoints: { interval } in the job options'));
+    }
+    return this.coordinator.trigger({ kind: 'savepoint', name });
+  }
+
+  /**
+   * Called by a source when it starts: returns a function to call when it ends. The coordinator starts
+   * with the first source and stops when the last one ends. `onFailure` hears a fatal checkpoint failure.
+   * @internal
+   */
+  sourceStarted(onFailure: (err: Error) => void): () => void {
+    this.failureListeners.add(onFailure);
+    this.activeSources++;
+    this.coordinator?.start();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.failureListeners.delete(onFailure);
+      if (--this.activeSources === 0) this.coordinator?.stop();
+    };
+  }
+
+  private fail(err: Error): void {
+    for (const f of [...this.failureListeners]) f(err);
   }
 
   /** The context a source of this job announces in its start element. */
-  context(bounded: boolean, restoredState?: ReadonlyMap<string, unknown>): JobContext {
+  context(bounded: boolean, restoredState: ReadonlyMap<string, unknown> | undefined = this.restored): JobContext {
     return {
+      checkpoints: this.coordinator,
       jobName: this.name,
       executionMode: this.executionMode,
       bounded,

@@ -1,5 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { ElementKind, StreamElementBase } from './stream-element';
+import type { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator';
 import type { MetricGroup } from './metrics';
 import type { ExecutionMode } from './types';
 
@@ -21,6 +22,8 @@ export interface JobContext {
   readonly restoredState: ReadonlyMap<string, unknown> | undefined;
   /** The job's metrics; each operator registers its own under a sub-group. */
   readonly metrics: MetricGroup;
+  /** The checkpoint coordinator when the job checkpoints: stateful operators register their uid with it. */
+  readonly checkpoints?: CheckpointCoordinator | undefined;
 }
 
 /**

@@ -172,6 +172,7 @@ function coInstance<L, R, O>(setup: CoSetup<L, R, O>, destination: Subscriber<St
     },
     finalize() {
       timers?.dispose();
+      lifecycle.close();
       if (opened) for (const fn of setup.fns) (fn as RichFunction).close?.();
     },
   };

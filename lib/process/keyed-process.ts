@@ -138,6 +138,7 @@ export function keyedProcess<K extends Key, I, O>(
       },
       finalize() {
         timers?.dispose();
+        checkpointing.close();
         if (opened) fn.close?.();
       },
     };

@@ -80,6 +80,7 @@ export function process<I, O>(fn: ProcessFunction<I, O>, options?: OperatorOptio
         destination.next(mark);
       },
       finalize() {
+        checkpointing.close();
         if (opened) fn.close?.();
       },
     };

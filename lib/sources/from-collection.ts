@@ -1,5 +1,7 @@
-import { Observable, type SchedulerLike } from 'rxjs';
-import { InvalidArgumentError } from '../core/errors';
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { RestoredParts } from '../checkpoint/checkpoint-coordinator';
+import type { CheckpointBarrier } from '../core/checkpoint-barrier';
+import { CheckpointError, InvalidArgumentError } from '../core/errors';
 import { Job } from '../core/job';
 import { StartElement } from '../core/start-element';
 import type { StreamElement } from '../core/stream-element';
@@ -13,7 +15,15 @@ export interface FromCollectionOptions {
   scheduler?: SchedulerLike;
   /** Values emitted per chunk before yielding to the scheduler (default 1024). */
   chunkSize?: number;
+  /**
+   * Names the source's position in checkpoints (needed when the job checkpoints). A restored source
+   * skips the items it had emitted at the checkpoint: the collection must be the same.
+   */
+  uid?: string;
 }
+
+const ORIGIN = { operator: 'fromCollection' };
+const OFFSET = 'offset';
 
 /**
  * A bounded source over an iterable: emits the job's start element, then the values (as records
@@ -37,41 +47,119 @@ export interface FromCollectionOptions {
 export function fromCollection<T>(iterable: Iterable<T>, options?: FromCollectionOptions): Observable<StreamElement<T>> {
   const chunkSize = options?.chunkSize ?? 1024;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-    throw new InvalidArgumentError({ operator: 'fromCollection' }, 'chunkSize', chunkSize, 'must be a positive integer');
+    throw new InvalidArgumentError(ORIGIN, 'chunkSize', chunkSize, 'must be a positive integer');
   }
   if (iterable == null || typeof (iterable as Iterable<T>)[Symbol.iterator] !== 'function') {
-    throw new InvalidArgumentError({ operator: 'fromCollection' }, 'iterable', iterable, 'must be iterable (an array, a Set, a generator...)');
+    throw new InvalidArgumentError(ORIGIN, 'iterable', iterable, 'must be iterable (an array, a Set, a generator...)');
   }
   return new Observable<StreamElement<T>>((subscriber) => {
     const job = options?.job ?? new Job();
     const scheduler = options?.scheduler ?? job.scheduler;
-    subscriber.next(new StartElement(job.context(true)));
-    const it = iterable[Symbol.iterator]();
+    const coordinator = job.coordinator;
+    const uid = options?.uid;
+    if (coordinator !== undefined && uid === undefined) {
+      subscriber.error(
+        new CheckpointError(ORIGIN, `job "${job.name}" checkpoints, so its sources need a uid to store their position under: fromCollection(items, { job, uid: 'items' })`),
+      );
+      return;
+    }
+    let position = 0;
+    let emitting = false;
+    let queued: CheckpointBarrier[] | undefined;
+    const emitBarrier = (b: CheckpointBarrier): void => {
+      if (subscriber.closed) return;
+      if (emitting) {
+        (queued ??= []).push(b);
+        return;
+      }
+      b.acknowledger?.acknowledge(uid!, { parts: true, operator: [[OFFSET, String(position)]] });
+      subscriber.next(b);
+    };
+    let it: Iterator<T>;
     const emitChunk = (): boolean => {
-      for (let n = 0; n < chunkSize; n++) {
-        if (subscriber.closed) return true;
-        const r = it.next();
-        if (r.done === true) {
-          subscriber.next(Watermark.MAX);
-          subscriber.complete();
-          return true;
+      emitting = true;
+      try {
+        for (let n = 0; n < chunkSize; n++) {
+          if (subscriber.closed) return true;
+          const r = it.next();
+          if (r.done === true) {
+            subscriber.next(Watermark.MAX);
+            subscriber.complete();
+            return true;
+          }
+          position++;
+          subscriber.next(r.value);
+          if (queued !== undefined) break;
         }
-        subscriber.next(r.value);
+      } finally {
+        emitting = false;
+      }
+      if (queued !== undefined) {
+        const bs = queued;
+        queued = undefined;
+        for (const b of bs) emitBarrier(b);
       }
       return false;
     };
-    try {
-      if (emitChunk()) return;
-    } catch (err) {
-      subscriber.error(err);
-      return;
-    }
-    return scheduler.schedule(function next() {
+    let chunks: Subscription | undefined;
+    let ended: (() => void) | undefined;
+    const start = (): void => {
+      if (subscriber.closed) return;
+      const context = job.context(true);
+      if (coordinator !== undefined) {
+        position = restoredOffset(context.restoredState?.get(uid!), uid!);
+        ended = job.sourceStarted((err) => subscriber.error(err));
+        const unregister = coordinator.register(uid!);
+        const unregisterSource = coordinator.registerSource({ uid: uid!, emitBarrier });
+        subscriber.add(() => {
+          unregister();
+          unregisterSource();
+          ended?.();
+        });
+      }
+      subscriber.next(new StartElement(context));
+      it = iterable[Symbol.iterator]();
+      for (let skip = 0; skip < position; skip++) {
+        if (it.next().done === true) {
+          subscriber.error(new CheckpointError(ORIGIN, `source "${uid}" was restored at position ${position}, but the collection has only ${skip} items: it is not the one that was checkpointed`));
+          return;
+        }
+      }
       try {
-        if (!emitChunk()) this.schedule();
+        if (emitChunk()) return;
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      chunks = scheduler.schedule(function next() {
+        try {
+          if (!emitChunk()) this.schedule();
+        } catch (err) {
+          subscriber.error(err);
+        }
+      });
+      subscriber.add(chunks);
+    };
+    const safeStart = (): void => {
+      try {
+        start();
       } catch (err) {
         subscriber.error(err);
       }
-    });
+    };
+    if (job.isPrepared) safeStart();
+    else job.prepare().then(safeStart, (err: unknown) => subscriber.error(err));
+    return () => chunks?.unsubscribe();
   });
+}
+
+/** Where a restored source resumes: the number of items it had emitted at the checkpoint. */
+function restoredOffset(restored: unknown, uid: string): number {
+  if (restored === undefined) return 0;
+  const raw = (restored as Partial<RestoredParts>).operator?.get(OFFSET);
+  const n = Number(raw);
+  if (raw === undefined || !Number.isSafeInteger(n) || n < 0) {
+    throw new CheckpointError(ORIGIN, `the state restored for source "${uid}" has no valid position (${String(raw)}): is that uid another operator's?`);
+  }
+  return n;
 }

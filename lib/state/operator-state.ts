@@ -6,7 +6,7 @@
  * @module
  */
 import type { CheckpointBarrier } from '../core/checkpoint-barrier';
-import { type ErrorOrigin, InvalidArgumentError, StateError } from '../core/errors';
+import { CheckpointError, type ErrorOrigin, InvalidArgumentError, StateError } from '../core/errors';
 import type { JobContext } from '../core/start-element';
 import { keyGroupOf, subtaskForKeyGroup } from '../keyed/key-group';
 import type { InternalTimer, InternalTimerService, TimerSnapshot } from '../time/timer-service';
@@ -331,9 +331,22 @@ export class OperatorStateLifecycle {
     this.backend = new HeapOperatorStateBackend(origin);
   }
 
-  /** Restores this subtask's share of the state under the operator's uid, then calls `initializeState`. */
+  private unregister: (() => void) | undefined;
+
+  /**
+   * Registers the operator with the job's checkpoint coordinator (when the job checkpoints), restores this
+   * subtask's share of the state under the operator's uid, then calls `initializeState`.
+   * @throws {@link CheckpointError} when the job checkpoints and the operator has no uid.
+   */
   open(job: JobContext | undefined, keyed: HeapKeyedStateBackend | undefined): void {
     const uid = this.origin.uid;
+    const coordinator = job?.checkpoints;
+    if (coordinator !== undefined) {
+      if (uid === undefined) {
+        throw new CheckpointError(this.origin, `job "${job!.jobName}" checkpoints, so this stateful operator needs a uid to store its state under: add { uid: '...' } to its options`);
+      }
+      this.unregister = coordinator.register(uid);
+    }
     const found = uid === undefined ? undefined : job?.restoredState?.get(uid);
     const restored = found !== undefined;
     if (found !== undefined) {
@@ -369,6 +382,12 @@ export class OperatorStateLifecycle {
     if (keyed !== undefined) handle.keyedState = keyed.snapshot();
     if (timers !== undefined) handle.timers = timers;
     return handle;
+  }
+
+  /** Leaves the checkpoint coordinator (at completion, error or unsubscribe). */
+  close(): void {
+    this.unregister?.();
+    this.unregister = undefined;
   }
 
   /** Snapshots and acknowledges `barrier` with the handle (when the operator has a uid and the barrier an acknowledger). */
