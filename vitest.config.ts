@@ -5,6 +5,8 @@ export default defineConfig({
     globals: true,
     include: ['spec/**/*.spec.ts'],
     testTimeout: 20000,
+    // the memory specs measure the heap after a forced GC (spec/helpers/heap.ts)
+    execArgv: ['--expose-gc'],
     hookTimeout: 30000,
   },
 });

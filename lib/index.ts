@@ -179,7 +179,7 @@ export {
   type WindowResult,
 } from './windowing/window-operator-internals';
 export { GlobalWindow } from './windowing/windows/global-window';
-export { floorMod, TimeWindow } from './windowing/windows/time-window';
+export { floorMod, MAX_SLIDING_WINDOWS_PER_ELEMENT, TimeWindow } from './windowing/windows/time-window';
 export type { Window } from './windowing/windows/window';
 
 /* Process functions */

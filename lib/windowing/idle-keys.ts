@@ -12,11 +12,18 @@ export interface IdleKeyEntry {
 
 /**
  * The idle entries of a map of per-key entries. An entry marked idle survives at least until the next
- * sweep after it went idle; a sweep runs on a watermark once at least 1024 entries are idle and at least
- * max(busy keys, idle keys / 2) records have passed since the previous sweep, and removes the entries
- * that were already idle at the previous sweep and still are. The map then holds the busy keys plus the
- * keys that went idle within about two sweep intervals: even when keys never come back, the idle ones
- * stay within a small multiple of max(1024, busy keys).
+ * sweep after it went idle, so a key that comes back within about one sweep interval keeps its entry. A
+ * sweep runs on a watermark once the idle entries number at least max(1024, 2 × the most keys busy at
+ * once since the previous sweep) and at least a quarter as many records as idle entries have passed
+ * since the previous sweep; it removes the entries that were already idle at the previous sweep and
+ * still are.
+ *
+ * Bounds: keys that come back (the same keys in every window) are never swept while they return at
+ * least as often as sweeps run, and never make a sweep run (they are at most as many as the busy
+ * keys). Keys that never come back leave about 2 to 3 × max(1024, the busy keys) idle entries at most.
+ * A sweep scans every entry, but needs a quarter as many records as idle entries since the previous
+ * one, and the idle entries are at least two thirds of the entries, so the cost per record stays
+ * constant.
  *
  * @example
  * ```ts
@@ -31,6 +38,8 @@ export class IdleKeys<V extends IdleKeyEntry> {
   private idle = 0;
   private records = 0;
   private lastSweep = 0;
+  /** The most entries busy at once (seen when one goes idle) since the previous sweep. */
+  private busyPeak = 0;
   constructor(private readonly entries: Map<unknown, V>) {}
 
   /** Number of idle entries held. */
@@ -43,6 +52,8 @@ export class IdleKeys<V extends IdleKeyEntry> {
   }
   markIdle(e: V): void {
     if (e.idleSince >= 0) return;
+    const busy = this.entries.size - this.idle;
+    if (busy > this.busyPeak) this.busyPeak = busy;
     e.idleSince = this.records;
     this.idle++;
   }
@@ -53,8 +64,8 @@ export class IdleKeys<V extends IdleKeyEntry> {
   }
   /** Removes old idle entries when due (see the class), or every idle entry when `all`. */
   sweep(all: boolean): void {
-    const busy = this.entries.size - this.idle;
-    if (!all && (this.idle < 1024 || this.records - this.lastSweep < Math.max(busy, this.idle / 2))) return;
+    const idle = this.idle;
+    if (!all && (idle < 1024 || idle < 2 * this.busyPeak || 4 * (this.records - this.lastSweep) < idle)) return;
     const horizon = all ? this.records + 1 : this.lastSweep;
     this.lastSweep = this.records;
     for (const [k, e] of this.entries) {
@@ -63,5 +74,6 @@ export class IdleKeys<V extends IdleKeyEntry> {
         this.idle--;
       }
     }
+    this.busyPeak = this.entries.size - this.idle;
   }
 }

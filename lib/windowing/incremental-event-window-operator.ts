@@ -63,8 +63,14 @@ class TableQueue {
     return this.items[this.head];
   }
   shift(): WindowTable {
-    const t = this.items[this.head++]!;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
+    const items = this.items;
+    const t = items[this.head]!;
+    // clear the slot, so a fired or dropped table is not kept alive until the array is compacted
+    items[this.head++] = undefined as unknown as WindowTable;
+    if (this.head === items.length) {
+      items.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
@@ -170,10 +176,15 @@ export function incrementalEventWindowOperator<T, R>(spec: IncrementalWindowSpec
             // cleaned up now (no lateness, or a window ending at the largest timestamp), later, or never
             if (t.cleanup === t.maxTimestamp || t.cleanup !== MAX_WATERMARK) firedTables.insert(t);
           }
-          while (firedTables.length > 0 && firedTables.peek()!.cleanup <= time) {
-            const t = firedTables.shift();
-            tables.delete(t.start);
-            for (const mk of t.accumulators.keys()) emitter.clearWindow(mk, t.window);
+          if (firedTables.length > 0 && firedTables.peek()!.cleanup <= time) {
+            // forget the tables cached for the last window array, which may hold a dropped one
+            lastWindows = undefined;
+            lastTables = [];
+            do {
+              const t = firedTables.shift();
+              tables.delete(t.start);
+              for (const mk of t.accumulators.keys()) emitter.clearWindow(mk, t.window);
+            } while (firedTables.length > 0 && firedTables.peek()!.cleanup <= time);
           }
         }
         destination.next(mark);

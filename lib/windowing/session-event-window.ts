@@ -20,7 +20,7 @@ import type { TimeWindow } from './windows/time-window';
  * clicks$.pipe(keyBy((c) => c.user), sessionEventWindow(30 * 60_000, { aggregate: windowCount() }))
  * clicks$.pipe(keyBy((c) => c.user), sessionEventWindow((c: Click) => (c.vip ? 60_000 : 10_000)))
  * ```
- * @throws InvalidArgumentError when the gap is not positive (for a gap function, when it returns one).
+ * @throws InvalidArgumentError when the gap is not a positive integer (for a gap function, when it returns one).
  * @see window, EventTimeSessionWindows
  */
 export function sessionEventWindow<T, O extends WindowOptions<T, any, Key, TimeWindow> = WindowOptions<T, T[], Key, TimeWindow>>(

@@ -20,7 +20,7 @@ import type { TimeWindow } from './windows/time-window';
  * ```ts
  * events$.pipe(keyBy((e) => e.user), sessionProcessingWindow(60_000, { aggregate: windowCount() }))
  * ```
- * @throws InvalidArgumentError when the gap is not positive.
+ * @throws InvalidArgumentError when the gap is not a positive integer.
  * @see window, ProcessingTimeSessionWindows
  */
 export function sessionProcessingWindow<T, O extends WindowOptions<T, any, Key, TimeWindow> = WindowOptions<T, T[], Key, TimeWindow>>(

@@ -20,7 +20,7 @@ import type { TimeWindow } from './windows/time-window';
  * ```ts
  * clicks$.pipe(keyBy((c) => c.url), slidingEventWindow(10_000, 5_000, { aggregate: windowCount() }))
  * ```
- * @throws InvalidArgumentError when `size` or `slide` is not positive.
+ * @throws InvalidArgumentError when `size` or `slide` is not a positive integer, or `size > 10_000 × slide` (MAX_SLIDING_WINDOWS_PER_ELEMENT windows per element).
  * @see window, SlidingEventTimeWindows
  */
 export function slidingEventWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, slide: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {

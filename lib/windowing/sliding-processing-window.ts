@@ -19,7 +19,7 @@ import type { TimeWindow } from './windows/time-window';
  * ```ts
  * events$.pipe(keyBy((e) => e.type), slidingProcessingWindow(10_000, 1_000, { aggregate: windowCount() }))
  * ```
- * @throws InvalidArgumentError when `size` or `slide` is not positive.
+ * @throws InvalidArgumentError when `size` or `slide` is not a positive integer, or `size > 10_000 × slide` (MAX_SLIDING_WINDOWS_PER_ELEMENT windows per element).
  * @see window, SlidingProcessingTimeWindows
  */
 export function slidingProcessingWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, slide: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {

@@ -26,7 +26,7 @@ export interface TimeWindowOptions<T, R, K = Key> extends WindowOptions<T, R, K,
  * ```ts
  * clicks$.pipe(keyBy((c) => c.url), tumblingEventWindow(60_000, { aggregate: windowCount(), lateOutput: late }))
  * ```
- * @throws InvalidArgumentError when `size` is not positive.
+ * @throws InvalidArgumentError when `size` (or `offset`) is not a positive integer (an integer with `|offset| < size`).
  * @see window, TumblingEventTimeWindows
  */
 export function tumblingEventWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {

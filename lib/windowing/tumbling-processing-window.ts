@@ -19,7 +19,7 @@ import type { TimeWindow } from './windows/time-window';
  * ```ts
  * events$.pipe(keyBy((e) => e.type), tumblingProcessingWindow(1000, { aggregate: windowCount(), scheduler }))
  * ```
- * @throws InvalidArgumentError when `size` is not positive.
+ * @throws InvalidArgumentError when `size` (or `offset`) is not a positive integer (an integer with `|offset| < size`).
  * @see window, TumblingProcessingTimeWindows
  */
 export function tumblingProcessingWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {

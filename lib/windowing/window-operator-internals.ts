@@ -396,12 +396,25 @@ export function windowOperator<T, R, W extends Window>(
       dropKeyIfEmpty(kw);
     };
 
+    /**
+     * Drops the current slot once it holds nothing (purged contents, every trigger state cleared) when
+     * its window is never cleaned up (global windows), as Flink's state backend keeps nothing for cleared
+     * state: a later element of the window starts from the same blank slot, and the key can go idle.
+     */
+    const dropIfBlank = (w: W): void => {
+      if (slot.contents !== undefined || merging || cleanupTime(w) !== MAX_WATERMARK) return;
+      const ts = slot.triggerState;
+      if (ts !== undefined) for (const v of ts) if (v !== undefined) return;
+      removeSlot(kw, w);
+      dropKeyIfEmpty(kw);
+    };
+
     const onTimer = (timer: InternalTimer<W>, isEvent: boolean): void => {
       const mk = timer.key === undefined ? allKey : typeof timer.key === 'object' ? mapKey(timer.key) : timer.key;
-      const k = keys.get(mk);
-      if (k === undefined) return;
+      // a key without windows may have been swept: its timers still reach the trigger, with a blank slot
+      const k = keys.get(mk) ?? new KeyWindows<W>(timer.key, mk);
       const w = timer.namespace;
-      if (merging && !k.sessions!.has(w)) return; // a window merged away
+      if (merging && (k.sessions === undefined || !k.sessions.has(w))) return; // a window merged away
       kw = k;
       const s = getSlot(k, w, false);
       slot = s ?? new Slot(w);
@@ -410,8 +423,13 @@ export function windowOperator<T, R, W extends Window>(
       const r = isEvent ? trigger.onEventTime(timer.time, w, ctx) : trigger.onProcessingTime(timer.time, w, ctx);
       if (isFire(r)) emit();
       if (isPurge(r)) purge();
-      if (eventTime === isEvent && timer.time === cleanupTime(w) && s !== undefined) clearAllState();
+      if (s !== undefined) {
+        if (eventTime === isEvent && timer.time === cleanupTime(w)) clearAllState();
+        else if (isPurge(r)) dropIfBlank(w);
+      }
       slot.firingEventTimer = Number.NaN;
+      // processing-time windows see no watermarks: sweep idle keys as their timers fire
+      if (!isEvent) idleKeys.sweep(false);
     };
 
     const addToWindow = (value: T, timestamp: Timestamp | undefined, w: W): void => {
@@ -421,6 +439,7 @@ export function windowOperator<T, R, W extends Window>(
       if (isFire(r)) emit();
       if (isPurge(r)) purge();
       registerCleanupTimer(w);
+      if (isPurge(r)) dropIfBlank(w);
     };
 
     const isWindowLate = (w: W): boolean => eventTime && cleanupTime(w) <= timers.currentWatermark();

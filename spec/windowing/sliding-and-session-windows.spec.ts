@@ -4,11 +4,13 @@ import {
   CountTrigger,
   EventTimeSessionWindows,
   InvalidArgumentError,
+  MAX_SLIDING_WINDOWS_PER_ELEMENT,
   KEY_ENTRIES,
   MetricGroup,
   sessionEventWindow,
   SlidingEventTimeWindows,
   slidingEventWindow,
+  slidingProcessingWindow,
   StreamRecord,
   TimeWindow,
   tumblingEventWindow,
@@ -67,7 +69,20 @@ describe('slidingEventWindow', () => {
 
   it('refuses a bad slide', () => {
     expect(() => slidingEventWindow(10, 0)).toThrow(InvalidArgumentError);
+    expect(() => slidingEventWindow(10, 2.5)).toThrow('SlidingEventTimeWindows.of: slide must be a positive integer number of milliseconds (at most Number.MAX_SAFE_INTEGER), got 2.5');
+    expect(() => SlidingEventTimeWindows.of(10.5, 5)).toThrow(/size must be a positive integer/);
     expect(() => SlidingEventTimeWindows.of(10, 5, 5)).toThrow(/offset must be .* < slide \(5\)/);
+    expect(() => SlidingEventTimeWindows.of(10, 5, 0.5)).toThrow(/offset must be an integer/);
+  });
+
+  it(`refuses more than MAX_SLIDING_WINDOWS_PER_ELEMENT (${MAX_SLIDING_WINDOWS_PER_ELEMENT}) windows per element, before any element arrives`, () => {
+    // slidingEventWindow(1e9, 1) used to add one element to a billion windows and run out of memory
+    expect(() => slidingEventWindow(1e9, 1)).toThrow(InvalidArgumentError);
+    expect(() => slidingEventWindow(1e9, 1)).toThrow(/^SlidingEventTimeWindows.of: size must be at most 10000 × slide \(1\): each element goes to ceil\(size \/ slide\) windows.*got 1000000000$/);
+    expect(() => slidingProcessingWindow(10_001, 1)).toThrow(/SlidingProcessingTimeWindows.of: size must be at most 10000 × slide/);
+    // the bound itself is allowed: ceil(size / slide) = 10_000
+    expect(() => SlidingEventTimeWindows.of(MAX_SLIDING_WINDOWS_PER_ELEMENT * 3, 3)).not.toThrow();
+    expect(() => SlidingEventTimeWindows.of(MAX_SLIDING_WINDOWS_PER_ELEMENT * 3 + 1, 3)).toThrow(InvalidArgumentError);
   });
 });
 
@@ -155,11 +170,14 @@ describe('sessionEventWindow', () => {
     expect(records(out)).toEqual([rec(2, 100, 'k')]);
     const err = await lastValueFrom(of(rec({ gap: 0 }, 1, 'k')).pipe(sessionEventWindow((e: { gap: number }) => e.gap))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidArgumentError);
-    expect((err as Error).message).toMatch(/^EventTimeSessionWindows: the session gap must be a positive finite number of milliseconds .*got 0$/);
+    expect((err as Error).message).toMatch(/^EventTimeSessionWindows: the session gap must be a positive integer number of milliseconds .*got 0$/);
+    const fractional = await lastValueFrom(of(rec({ gap: 1.5 }, 1, 'k')).pipe(sessionEventWindow((e: { gap: number }) => e.gap))).catch((e: unknown) => e);
+    expect((fractional as Error).message).toMatch(/^EventTimeSessionWindows: the session gap must be a positive integer .*got 1.5$/);
   });
 
   it('refuses a non-positive gap', () => {
-    expect(() => sessionEventWindow(0)).toThrow('EventTimeSessionWindows.withGap: gap must be a positive finite number of milliseconds, got 0');
+    expect(() => sessionEventWindow(0)).toThrow('EventTimeSessionWindows.withGap: gap must be a positive integer number of milliseconds (at most Number.MAX_SAFE_INTEGER), got 0');
+    expect(() => sessionEventWindow(0.5)).toThrow(/gap must be a positive integer .*got 0.5$/);
   });
 
   it('merges windows that touch, as Flink does', () => {

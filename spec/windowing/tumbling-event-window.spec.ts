@@ -119,12 +119,13 @@ describe('tumblingEventWindow', () => {
   });
 
   describe('bad input', () => {
-    it.each([0, -1, NaN, Infinity])('refuses a size of %s', (size) => {
-      expect(() => tumblingEventWindow(size)).toThrow(InvalidArgumentError);
-      expect(() => tumblingEventWindow(size)).toThrow(/TumblingEventTimeWindows.of: size must be a positive finite number/);
+    it.each([0, -1, NaN, Infinity, 1.5, 2 ** 53, '10'])('refuses a size of %s', (size) => {
+      expect(() => tumblingEventWindow(size as number)).toThrow(InvalidArgumentError);
+      expect(() => tumblingEventWindow(size as number)).toThrow(/TumblingEventTimeWindows.of: size must be a positive integer number of milliseconds/);
     });
-    it('refuses an offset as large as the size', () => {
-      expect(() => TumblingEventTimeWindows.of(10, 10)).toThrow('TumblingEventTimeWindows.of: offset must be a finite number with |offset| < size (10), got 10');
+    it('refuses an offset as large as the size, or not an integer', () => {
+      expect(() => TumblingEventTimeWindows.of(10, 10)).toThrow('TumblingEventTimeWindows.of: offset must be an integer number of milliseconds with |offset| < size (10), got 10');
+      expect(() => tumblingEventWindow(10, { offset: 2.5 })).toThrow(/TumblingEventTimeWindows.of: offset must be an integer .*got 2.5$/);
     });
     it('refuses a negative lateness', () => {
       expect(() => tumblingEventWindow(10, { allowedLateness: -1 })).toThrow('tumblingEventWindow: allowedLateness must be a finite number of milliseconds >= 0, got -1');

@@ -11,12 +11,12 @@ export type SessionGapExtractor<T> = (element: T) => number;
 
 /** Validates a dynamically extracted gap. */
 export function checkGap(assigner: string, gap: unknown, element: unknown): number {
-  if (typeof gap !== 'number' || !Number.isFinite(gap) || gap <= 0) {
+  if (typeof gap !== 'number' || !Number.isSafeInteger(gap) || gap <= 0) {
     throw new InvalidArgumentError(
       { operator: assigner },
       'the session gap',
       gap,
-      `must be a positive finite number of milliseconds (the gap extractor returned it for element ${JSON.stringify(element) ?? String(element)})`,
+      `must be a positive integer number of milliseconds (the gap extractor returned it for element ${JSON.stringify(element) ?? String(element)})`,
     );
   }
   return gap;
@@ -35,7 +35,7 @@ export function checkGap(assigner: string, gap: unknown, element: unknown): numb
  * window(EventTimeSessionWindows.withGap(30 * 60_000), { aggregate: windowCount() })
  * window(EventTimeSessionWindows.withDynamicGap((c: Click) => (c.vip ? 60_000 : 10_000)))
  * ```
- * @throws InvalidArgumentError when the gap is not positive (for a dynamic gap, when the element arrives).
+ * @throws InvalidArgumentError when the gap is not a positive integer (for a dynamic gap, when the element arrives).
  * @see Flink's `EventTimeSessionWindows`
  */
 export class EventTimeSessionWindows<T = unknown> implements MergingWindowAssigner<T, TimeWindow> {

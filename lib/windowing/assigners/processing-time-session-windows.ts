@@ -18,7 +18,7 @@ import type { MergingWindowAssigner, WindowAssignerContext } from './window-assi
  * ```ts
  * window(ProcessingTimeSessionWindows.withGap(60_000), { aggregate: windowCount() })
  * ```
- * @throws InvalidArgumentError when the gap is not positive.
+ * @throws InvalidArgumentError when the gap is not a positive integer.
  * @see Flink's `ProcessingTimeSessionWindows`
  */
 export class ProcessingTimeSessionWindows<T = unknown> implements MergingWindowAssigner<T, TimeWindow> {

@@ -1,7 +1,7 @@
 import type { Timestamp } from '../../core/types';
 import { EventTimeTrigger } from '../triggers/event-time-trigger';
 import type { Trigger } from '../triggers/trigger';
-import { checkOffset, checkPositive, type TimeWindow } from '../windows/time-window';
+import { checkFanOut, checkOffset, checkPositive, type TimeWindow } from '../windows/time-window';
 import { requireTimestamp, SlidingWindowCache } from './time-assigner-internals';
 import type { WindowAssigner } from './window-assigner';
 
@@ -17,7 +17,7 @@ import type { WindowAssigner } from './window-assigner';
  * ```ts
  * window(SlidingEventTimeWindows.of(10_000, 5_000), { aggregate: windowCount() })
  * ```
- * @throws InvalidArgumentError when `size` or `slide` is not positive, or `|offset| >= slide`.
+ * @throws InvalidArgumentError when `size` or `slide` is not a positive integer, `|offset| >= slide` (or not an integer), or `size > 10_000 × slide` (MAX_SLIDING_WINDOWS_PER_ELEMENT windows per element).
  * @see Flink's `SlidingEventTimeWindows`
  */
 export class SlidingEventTimeWindows implements WindowAssigner<unknown, TimeWindow> {
@@ -33,6 +33,7 @@ export class SlidingEventTimeWindows implements WindowAssigner<unknown, TimeWind
     checkPositive('SlidingEventTimeWindows.of', 'size', size);
     checkPositive('SlidingEventTimeWindows.of', 'slide', slide);
     checkOffset('SlidingEventTimeWindows.of', offset, slide, 'slide');
+    checkFanOut('SlidingEventTimeWindows.of', size, slide);
     return new SlidingEventTimeWindows(size, slide, offset);
   }
   private readonly cache: SlidingWindowCache;

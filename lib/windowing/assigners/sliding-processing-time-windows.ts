@@ -1,6 +1,6 @@
 import { ProcessingTimeTrigger } from '../triggers/processing-time-trigger';
 import type { Trigger } from '../triggers/trigger';
-import { checkOffset, checkPositive, type TimeWindow } from '../windows/time-window';
+import { checkFanOut, checkOffset, checkPositive, type TimeWindow } from '../windows/time-window';
 import { SlidingWindowCache } from './time-assigner-internals';
 import type { WindowAssigner, WindowAssignerContext } from './window-assigner';
 
@@ -15,7 +15,7 @@ import type { WindowAssigner, WindowAssignerContext } from './window-assigner';
  * ```ts
  * window(SlidingProcessingTimeWindows.of(10_000, 1_000), { aggregate: windowCount() })
  * ```
- * @throws InvalidArgumentError when `size` or `slide` is not positive, or `|offset| >= slide`.
+ * @throws InvalidArgumentError when `size` or `slide` is not a positive integer, `|offset| >= slide` (or not an integer), or `size > 10_000 × slide` (MAX_SLIDING_WINDOWS_PER_ELEMENT windows per element).
  * @see Flink's `SlidingProcessingTimeWindows`
  */
 export class SlidingProcessingTimeWindows implements WindowAssigner<unknown, TimeWindow> {
@@ -31,6 +31,7 @@ export class SlidingProcessingTimeWindows implements WindowAssigner<unknown, Tim
     checkPositive('SlidingProcessingTimeWindows.of', 'size', size);
     checkPositive('SlidingProcessingTimeWindows.of', 'slide', slide);
     checkOffset('SlidingProcessingTimeWindows.of', offset, slide, 'slide');
+    checkFanOut('SlidingProcessingTimeWindows.of', size, slide);
     return new SlidingProcessingTimeWindows(size, slide, offset);
   }
   private readonly cache: SlidingWindowCache;

@@ -18,7 +18,7 @@ import type { WindowAssigner } from './window-assigner';
  * window(TumblingEventTimeWindows.of(60_000), { aggregate: windowCount() })
  * TumblingEventTimeWindows.of(86_400_000, -8 * 3_600_000) // days in UTC+8
  * ```
- * @throws InvalidArgumentError when `size` is not positive or `|offset| >= size`.
+ * @throws InvalidArgumentError when `size` is not a positive integer, or `offset` is not an integer with `|offset| < size`.
  * @see Flink's `TumblingEventTimeWindows`
  */
 export class TumblingEventTimeWindows implements WindowAssigner<unknown, TimeWindow> {

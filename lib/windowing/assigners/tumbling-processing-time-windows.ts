@@ -16,7 +16,7 @@ import type { WindowAssigner, WindowAssignerContext } from './window-assigner';
  * ```ts
  * window(TumblingProcessingTimeWindows.of(1000), { aggregate: windowCount() })
  * ```
- * @throws InvalidArgumentError when `size` is not positive or `|offset| >= size`.
+ * @throws InvalidArgumentError when `size` is not a positive integer, or `offset` is not an integer with `|offset| < size`.
  * @see Flink's `TumblingProcessingTimeWindows`
  */
 export class TumblingProcessingTimeWindows implements WindowAssigner<unknown, TimeWindow> {

@@ -17,7 +17,7 @@ const FIRE_AT: TriggerStateDescriptor<number> = { name: 'continuous-event-fire',
  * ```ts
  * tumblingEventWindow(3_600_000, { trigger: ContinuousEventTimeTrigger.of(60_000) }) // an hourly window, updated every minute
  * ```
- * @throws InvalidArgumentError when `interval` is not positive.
+ * @throws InvalidArgumentError when `interval` is not a positive integer.
  * @see Flink's `ContinuousEventTimeTrigger`
  */
 export class ContinuousEventTimeTrigger<W extends Window = Window> implements Trigger<unknown, W> {

@@ -18,7 +18,7 @@ const FIRE_AT: TriggerStateDescriptor<number> = { name: 'continuous-processing-f
  * ```ts
  * globalWindow({ trigger: ContinuousProcessingTimeTrigger.of(1000) }) // a running result every second
  * ```
- * @throws InvalidArgumentError when `interval` is not positive.
+ * @throws InvalidArgumentError when `interval` is not a positive integer.
  * @see Flink's `ContinuousProcessingTimeTrigger`
  */
 export class ContinuousProcessingTimeTrigger<W extends Window = Window> implements Trigger<unknown, W> {

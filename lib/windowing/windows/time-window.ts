@@ -67,16 +67,46 @@ export function sameWindow(a: Window, b: Window): boolean {
   return a.id() === b.id();
 }
 
-/** Throws unless `ms` is a positive finite number (a window size, slide or gap). */
+/**
+ * Throws unless `ms` is a whole positive number of milliseconds up to `Number.MAX_SAFE_INTEGER` (a
+ * window size, slide, gap or trigger interval).
+ */
 export function checkPositive(operator: string, option: string, ms: unknown): void {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
-    throw new InvalidArgumentError({ operator }, option, ms, 'must be a positive finite number of milliseconds');
+  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms <= 0) {
+    throw new InvalidArgumentError({ operator }, option, ms, 'must be a positive integer number of milliseconds (at most Number.MAX_SAFE_INTEGER)');
   }
 }
 
-/** Throws unless `|offset| < bound`. */
+/** Throws unless `offset` is a whole number of milliseconds with `|offset| < bound`. */
 export function checkOffset(operator: string, offset: unknown, bound: number, boundName: string): void {
-  if (typeof offset !== 'number' || !Number.isFinite(offset) || Math.abs(offset) >= bound) {
-    throw new InvalidArgumentError({ operator }, 'offset', offset, `must be a finite number with |offset| < ${boundName} (${bound})`);
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || Math.abs(offset) >= bound) {
+    throw new InvalidArgumentError({ operator }, 'offset', offset, `must be an integer number of milliseconds with |offset| < ${boundName} (${bound})`);
+  }
+}
+
+/**
+ * The most windows a sliding assigner may give one element: `ceil(size / slide)`. Each element is added
+ * to each of its windows, so the cost per element grows with the ratio; past this bound
+ * `SlidingEventTimeWindows.of` and `SlidingProcessingTimeWindows.of` (and their sugar) refuse it.
+ *
+ * @example
+ * ```ts
+ * slidingEventWindow(86_400_000, 60_000);  // a day every minute: 1440 windows per element, fine
+ * // slidingEventWindow(1e9, 1) throws InvalidArgumentError: size must be at most 10000 × slide (1) ...
+ * MAX_SLIDING_WINDOWS_PER_ELEMENT; // 10_000
+ * ```
+ */
+export const MAX_SLIDING_WINDOWS_PER_ELEMENT = 10_000;
+
+/** Throws unless a sliding window's `ceil(size / slide)` is at most {@link MAX_SLIDING_WINDOWS_PER_ELEMENT}. */
+export function checkFanOut(operator: string, size: number, slide: number): void {
+  if (Math.ceil(size / slide) > MAX_SLIDING_WINDOWS_PER_ELEMENT) {
+    throw new InvalidArgumentError(
+      { operator },
+      'size',
+      size,
+      `must be at most ${MAX_SLIDING_WINDOWS_PER_ELEMENT} × slide (${slide}): each element goes to ceil(size / slide) windows; ` +
+        'use a larger slide, or aggregate per slide with a tumbling window first and combine those results',
+    );
   }
 }
