@@ -35,6 +35,8 @@ export interface InternalTimer<N> {
 
 class TimerEntry<N> implements InternalTimer<N> {
   cancelled = false;
+  /** True while the index holds this entry alone for its key (so firing it removes the key in one step). */
+  alone = false;
   constructor(
     readonly key: Key | undefined,
     readonly namespace: N,
@@ -62,25 +64,33 @@ class TimerIndex<N> {
   size = 0;
   constructor(private readonly same: (a: N, b: N) => boolean) {}
 
-  /** Adds the timer made by `make` unless the key already has one at `time` for `namespace`. */
-  add(mk: unknown, namespace: N, time: Timestamp, make: () => TimerEntry<N>): TimerEntry<N> | undefined {
+  /** Adds a timer (numbered `seq`) unless the key already has one at `time` for `namespace`. */
+  add(key: Key | undefined, mk: unknown, namespace: N, time: Timestamp, seq: number): TimerEntry<N> | undefined {
     const held = this.byKey.get(mk);
     let e: TimerEntry<N>;
     if (held === undefined) {
-      this.byKey.set(mk, (e = make()));
+      e = new TimerEntry(key, namespace, time, mk, seq);
+      e.alone = true;
+      this.byKey.set(mk, e);
     } else if (held instanceof TimerEntry) {
       if (held.time === time && this.same(held.namespace, namespace)) return undefined;
-      e = make();
+      e = new TimerEntry(key, namespace, time, mk, seq);
+      held.alone = false;
       const m = new Map<Timestamp, TimeSlot<N>>([[held.time, held]]);
       this.addToSlot(m, e);
       this.byKey.set(mk, m);
     } else {
       const slot = held.get(time);
-      if (slot !== undefined && (Array.isArray(slot) ? slot.some((x) => this.same(x.namespace, namespace)) : this.same(slot.namespace, namespace))) return undefined;
-      this.addToSlot(held, (e = make()));
+      if (slot !== undefined && (Array.isArray(slot) ? this.inArray(slot, namespace) : this.same(slot.namespace, namespace))) return undefined;
+      this.addToSlot(held, (e = new TimerEntry(key, namespace, time, mk, seq)));
     }
     this.size++;
     return e;
+  }
+
+  private inArray(slot: TimerEntry<N>[], namespace: N): boolean {
+    for (let i = 0; i < slot.length; i++) if (this.same(slot[i]!.namespace, namespace)) return true;
+    return false;
   }
 
   private addToSlot(m: Map<Timestamp, TimeSlot<N>>, e: TimerEntry<N>): void {
@@ -90,12 +100,24 @@ class TimerIndex<N> {
     else m.set(e.time, [slot, e]);
   }
 
+  /** Removes a timer that is in the index (one being fired). */
+  remove(e: TimerEntry<N>): void {
+    if (e.alone) {
+      e.alone = false;
+      this.byKey.delete(e.mapKey);
+      this.size--;
+    } else {
+      this.delete(e.mapKey, e.namespace, e.time, e);
+    }
+  }
+
   /** Removes and returns the key's timer at `time` for `namespace` (or the entry `exact`, when given). */
   delete(mk: unknown, namespace: N, time: Timestamp, exact?: TimerEntry<N>): TimerEntry<N> | undefined {
     const held = this.byKey.get(mk);
     if (held === undefined) return undefined;
     if (held instanceof TimerEntry) {
       if (!this.matches(held, namespace, time, exact)) return undefined;
+      held.alone = false;
       this.byKey.delete(mk);
       this.size--;
       return held;
@@ -149,37 +171,56 @@ export interface InternalTimerServiceOptions<N> {
 
 const byTime = <N>(a: TimerEntry<N>, b: TimerEntry<N>): number => a.time - b.time || a.seq - b.seq;
 
+/** The timers due at one time, in registration order; `next` is the first not yet fired. */
+class TimeBucket<N> {
+  next = 0;
+  readonly items: TimerEntry<N>[] = [];
+  constructor(readonly time: Timestamp) {}
+}
+
 /**
  * Timers in time order, registration order on ties: one bucket per distinct time and a heap of the
  * times. Many timers often share a time (every key's window ends together), so most registrations are
- * an append to an existing bucket instead of a heap insertion.
+ * an append to an existing bucket instead of a heap insertion. The earliest bucket is kept at hand, so
+ * `peek` and `pop` look nothing up while it lasts.
  */
 class TimerQueue<N> {
-  private readonly buckets = new Map<Timestamp, { items: TimerEntry<N>[]; next: number }>();
+  private readonly buckets = new Map<Timestamp, TimeBucket<N>>();
   private readonly times = new MinHeap<Timestamp>((a, b) => a - b);
+  /** The earliest bucket, once `peek` found it (emptied buckets leave the map and the heap). */
+  private head: TimeBucket<N> | undefined = undefined;
 
   push(e: TimerEntry<N>): void {
     let b = this.buckets.get(e.time);
     if (b === undefined) {
-      this.buckets.set(e.time, (b = { items: [], next: 0 }));
+      this.buckets.set(e.time, (b = new TimeBucket<N>(e.time)));
       this.times.push(e.time);
+      if (this.head !== undefined && e.time < this.head.time) this.head = undefined;
     }
     b.items.push(e);
   }
   peek(): TimerEntry<N> | undefined {
+    let b = this.head;
+    if (b !== undefined && b.next < b.items.length) return b.items[b.next];
     for (;;) {
+      if (b !== undefined && b.next >= b.items.length) {
+        // drained: drop it (a timer registered later at its time starts a new bucket)
+        this.buckets.delete(b.time);
+        if (this.times.peek() === b.time) this.times.pop();
+      }
       const t = this.times.peek();
-      if (t === undefined) return undefined;
-      const b = this.buckets.get(t)!;
+      if (t === undefined) {
+        this.head = undefined;
+        return undefined;
+      }
+      b = this.buckets.get(t)!;
+      this.head = b;
       if (b.next < b.items.length) return b.items[b.next];
-      this.buckets.delete(t);
-      this.times.pop();
     }
   }
-  pop(): TimerEntry<N> | undefined {
-    const e = this.peek();
-    if (e !== undefined) this.buckets.get(e.time)!.next++;
-    return e;
+  /** Removes the timer `peek` returned. */
+  pop(): void {
+    this.head!.next++;
   }
   toArray(): TimerEntry<N>[] {
     const out: TimerEntry<N>[] = [];
@@ -229,18 +270,19 @@ export class InternalTimerService<N = undefined> {
   }
 
   registerEventTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
-    const mk = InternalTimerService.mapKeyOf(key);
-    const e = this.eventIds.add(mk, namespace, time, () => new TimerEntry(key, namespace, time, mk, this.seq++));
-    if (e !== undefined) this.event.push(e);
+    const e = this.eventIds.add(key, InternalTimerService.mapKeyOf(key), namespace, time, this.seq);
+    if (e === undefined) return;
+    this.seq++;
+    this.event.push(e);
   }
   deleteEventTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
     const e = this.eventIds.delete(InternalTimerService.mapKeyOf(key), namespace, time);
     if (e !== undefined) e.cancelled = true;
   }
   registerProcessingTimeTimer(key: Key | undefined, namespace: N, time: Timestamp): void {
-    const mk = InternalTimerService.mapKeyOf(key);
-    const e = this.processingIds.add(mk, namespace, time, () => new TimerEntry(key, namespace, time, mk, this.seq++));
+    const e = this.processingIds.add(key, InternalTimerService.mapKeyOf(key), namespace, time, this.seq);
     if (e === undefined) return;
+    this.seq++;
     this.processing.push(e);
     if (time < this.scheduledFor) this.schedule();
   }
@@ -268,7 +310,7 @@ export class InternalTimerService<N = undefined> {
       if (top === undefined || top.time > time) return;
       this.event.pop();
       if (top.cancelled) continue;
-      this.eventIds.delete(top.mapKey, top.namespace, top.time, top);
+      this.eventIds.remove(top);
       this.options.onEventTime(top);
     }
   }
@@ -281,7 +323,7 @@ export class InternalTimerService<N = undefined> {
       if (top === undefined || top.time > now) break;
       this.processing.pop();
       if (top.cancelled) continue;
-      this.processingIds.delete(top.mapKey, top.namespace, top.time, top);
+      this.processingIds.remove(top);
       this.options.onProcessingTime(top);
       if (this.disposed) return;
     }

@@ -1,6 +1,8 @@
 /**
  * The in-memory keyed state backend (the default, browser included): per state descriptor, one `Map`
- * from key to that key's value, with TTL bookkeeping when the descriptor has a TTL.
+ * from key to that key's entry. An entry holds the value itself (no wrapper), its TTL stamp and a
+ * "changed since the last incremental snapshot" flag, so a read or a write is one `Map` lookup at most
+ * (the current key's entry is cached per state) and change tracking costs a flag test on the hot path.
  * @module
  */
 import { type ErrorOrigin, NotKeyedError, StateError } from '../../core/errors';
@@ -15,30 +17,261 @@ import type { ValueState, ValueStateDescriptor } from '../descriptors/value-stat
 import type { KeyedStateStore } from '../keyed-state-store';
 import type { StateTtlConfig } from '../ttl';
 
-/** A value with the time of its last (TTL-relevant) access. */
+/** A list element or map value with the time of its last (TTL-relevant) access. */
 interface Stamped<V> {
   v: V;
   ts: Timestamp;
 }
 
-/** One key's entry of one state. */
-interface Entry {
-  key: Key;
-  /** value/reducing/aggregating: Stamped; list: Stamped[]; map: Map<unknown, Stamped>. */
-  data: unknown;
+/**
+ * One key's entry of one state. `value` is the value itself for value, reducing and aggregating state,
+ * a `Stamped[]` for list state and a `Map<unknown, Stamped>` for map state. Fields in a fixed order.
+ */
+class StateEntry {
+  constructor(
+    readonly key: Key,
+    public value: unknown,
+    /** Processing time of the last TTL-relevant access (0 without a TTL). */
+    public stamp: Timestamp,
+    /** True once the entry is in its table's `changed` list (or while change tracking is off). */
+    public changed: boolean,
+  ) {}
 }
 
-class StateTable {
-  readonly entries = new Map<unknown, Entry>();
-  cleanupCursor: Iterator<[unknown, Entry]> | undefined = undefined;
+/** The current key, shared by every table of a backend. */
+class KeyScope {
+  key: Key | undefined = undefined;
+  /** The key's `Map` form (see `mapKey`). */
+  mk: unknown = undefined;
+  /** Bumped by every `setCurrentKey`: a table's cached entry is the current key's while its version matches. */
+  version = 0;
+  /** Whether changes are recorded for incremental snapshots (off until `startChangeTracking`). */
+  tracking = false;
   constructor(
+    readonly origin: ErrorOrigin,
+    readonly now: () => Timestamp,
+  ) {}
+}
+
+/** What `purgeExpired` left of an entry. */
+type Purge = 0 | 1 | 2;
+const PURGED_NONE = 0;
+const PURGED_SOME = 1;
+const PURGED_ALL = 2;
+
+/** One state: its entries by key, the current key's entry cached, and the entries changed since the last incremental snapshot. */
+class StateTable {
+  readonly entries = new Map<unknown, StateEntry>();
+  cleanupCursor: Iterator<[unknown, StateEntry]> | undefined = undefined;
+  ttl: StateTtlConfig | undefined = undefined;
+  /** Entries checked for expiry on every access (the TTL's incremental cleanup size, else 0). */
+  cleanupSize = 0;
+  /** The scope version for which `cached` holds the current key's entry (`undefined` there: the key has none). */
+  cachedVersion = -1;
+  cached: StateEntry | undefined = undefined;
+  /** Entries created, written or removed since the last incremental snapshot (a removed one stands for its key). */
+  changed: StateEntry[] = [];
+
+  constructor(
+    readonly scope: KeyScope,
     /** Undefined for a table restored before its descriptor registered. */
     public descriptor: StateDescriptor<unknown> | undefined,
     readonly name: string,
     readonly kind: StateKind,
   ) {}
-  get ttl(): StateTtlConfig | undefined {
-    return this.descriptor?.ttlConfig;
+
+  register(d: StateDescriptor<unknown>): void {
+    this.descriptor = d;
+    this.ttl = d.ttlConfig;
+    this.cleanupSize = d.ttlConfig?.incrementalCleanupSize ?? 0;
+  }
+
+  /** The current key's entry (one `Map` lookup, none when the same key asks again). */
+  current(): StateEntry | undefined {
+    if (this.cleanupSize > 0) this.cleanupIncrementally();
+    const s = this.scope;
+    if (this.cachedVersion === s.version) return this.cached;
+    if (s.key === undefined) throw new NotKeyedError(s.origin, `keyed state "${this.name}"`);
+    const e = this.entries.get(s.mk);
+    this.cachedVersion = s.version;
+    this.cached = e;
+    return e;
+  }
+
+  /** Creates the current key's entry (call right after `current()` returned undefined). */
+  create(value: unknown, stamp: Timestamp): StateEntry {
+    const s = this.scope;
+    const e = new StateEntry(s.key!, value, stamp, true);
+    this.entries.set(s.mk, e);
+    this.cachedVersion = s.version;
+    this.cached = e;
+    if (s.tracking) this.changed.push(e);
+    return e;
+  }
+
+  /** Records that `e` changed (a flag test when it already did since the last incremental snapshot). */
+  touch(e: StateEntry): void {
+    if (!e.changed) {
+      e.changed = true;
+      this.changed.push(e);
+    }
+  }
+
+  /** Removes `e`, the entry of map key `mk`. */
+  remove(mk: unknown, e: StateEntry): void {
+    this.entries.delete(mk);
+    if (this.cached === e) this.cached = undefined;
+    this.touch(e);
+  }
+
+  /** Removes the current key's entry, if any. */
+  clear(): void {
+    const e = this.current();
+    if (e !== undefined) this.remove(this.scope.mk, e);
+  }
+
+  /** A stamp for a value written now: the clock is read only when the state has a TTL. */
+  stampNow(): Timestamp {
+    return this.ttl === undefined ? 0 : this.scope.now();
+  }
+
+  expired(ts: Timestamp): boolean {
+    const ttl = this.ttl;
+    return ttl !== undefined && this.scope.now() - ts >= ttl.ttl;
+  }
+
+  /**
+   * Reads the current key's value-like entry with TTL semantics: undefined when the key has none or
+   * it expired and expired values are not visible (an expired entry is removed).
+   */
+  readEntry(): StateEntry | undefined {
+    const e = this.current();
+    if (e === undefined || this.ttl === undefined) return e;
+    const ttl = this.ttl;
+    if (this.expired(e.stamp)) {
+      this.remove(this.scope.mk, e);
+      return ttl.stateVisibility === 'ReturnExpiredIfNotCleanedUp' ? e : undefined;
+    }
+    if (ttl.updateType === 'OnReadAndWrite') {
+      e.stamp = this.scope.now();
+      this.touch(e);
+    }
+    return e;
+  }
+
+  /** Reads a stamped element with TTL semantics; `onExpired` runs for an expired one. */
+  readStamped<V>(s: Stamped<V>, onExpired: () => void): boolean {
+    const ttl = this.ttl;
+    if (ttl === undefined) return true;
+    if (this.expired(s.ts)) {
+      onExpired();
+      return ttl.stateVisibility === 'ReturnExpiredIfNotCleanedUp';
+    }
+    if (ttl.updateType === 'OnReadAndWrite') s.ts = this.scope.now();
+    return true;
+  }
+
+  stamped<V>(v: V): Stamped<V> {
+    return { v, ts: this.stampNow() };
+  }
+
+  cleanupIncrementally(): void {
+    const n = this.cleanupSize;
+    let cursor = this.cleanupCursor ?? this.entries.entries();
+    for (let i = 0; i < n; i++) {
+      let r = cursor.next();
+      if (r.done === true) {
+        cursor = this.entries.entries();
+        r = cursor.next();
+        if (r.done === true) break;
+      }
+      const [mk, e] = r.value;
+      const left = this.purgeExpired(e);
+      if (left === PURGED_ALL) this.remove(mk, e);
+      else if (left === PURGED_SOME) this.touch(e);
+    }
+    this.cleanupCursor = cursor;
+  }
+
+  /** Drops the expired parts of an entry (list elements, map entries, or the whole value). */
+  purgeExpired(e: StateEntry): Purge {
+    switch (this.kind) {
+      case 'list': {
+        const list = e.value as Stamped<unknown>[];
+        const kept = list.filter((s) => !this.expired(s.ts));
+        if (kept.length === list.length) return PURGED_NONE;
+        e.value = kept;
+        return kept.length === 0 ? PURGED_ALL : PURGED_SOME;
+      }
+      case 'map': {
+        const m = e.value as Map<unknown, Stamped<unknown>>;
+        const size = m.size;
+        for (const [k, s] of m) if (this.expired(s.ts)) m.delete(k);
+        return m.size === 0 ? PURGED_ALL : m.size === size ? PURGED_NONE : PURGED_SOME;
+      }
+      default:
+        return this.expired(e.stamp) ? PURGED_ALL : PURGED_NONE;
+    }
+  }
+
+  /** The entry's data in snapshot form (a copy): `{ v, ts }`, `Stamped[]` or `Map<unknown, Stamped>`. */
+  snapshotData(e: StateEntry): unknown {
+    switch (this.kind) {
+      case 'list':
+        return (e.value as Stamped<unknown>[]).map((s) => ({ v: s.v, ts: s.ts }));
+      case 'map':
+        return new Map([...(e.value as Map<unknown, Stamped<unknown>>)].map(([k, s]) => [k, { v: s.v, ts: s.ts }]));
+      default:
+        return { v: e.value, ts: e.stamp };
+    }
+  }
+
+  /** The entry's snapshot form, or undefined when the TTL says to leave it out (expired, with `cleanupFullSnapshot`). */
+  snapshotEntry(e: StateEntry): unknown {
+    const data = this.snapshotData(e);
+    if (this.ttl?.cleanupInSnapshots !== true) return data;
+    switch (this.kind) {
+      case 'list': {
+        const kept = (data as Stamped<unknown>[]).filter((s) => !this.expired(s.ts));
+        return kept.length === 0 ? undefined : kept;
+      }
+      case 'map': {
+        const m = data as Map<unknown, Stamped<unknown>>;
+        for (const [k, s] of m) if (this.expired(s.ts)) m.delete(k);
+        return m.size === 0 ? undefined : m;
+      }
+      default:
+        return this.expired(e.stamp) ? undefined : data;
+    }
+  }
+
+  /** Sets an entry from snapshot data (a copy), tracked as a change when tracking is on. */
+  restoreEntry(key: Key, data: unknown): void {
+    const mk = typeof key === 'object' ? mapKey(key) : key;
+    let value: unknown;
+    let stamp = 0;
+    switch (this.kind) {
+      case 'list':
+        value = (data as Stamped<unknown>[]).map((s) => ({ v: s.v, ts: s.ts }));
+        break;
+      case 'map':
+        value = new Map([...(data as Map<unknown, Stamped<unknown>>)].map(([k, s]) => [k, { v: s.v, ts: s.ts }]));
+        break;
+      default:
+        value = (data as Stamped<unknown>).v;
+        stamp = (data as Stamped<unknown>).ts;
+    }
+    const e = new StateEntry(key, value, stamp, true);
+    this.entries.set(mk, e);
+    this.cachedVersion = -1;
+    if (this.scope.tracking) this.changed.push(e);
+  }
+
+  /** Removes the entry of `key` (restoring a removal from an incremental snapshot). */
+  restoreRemoval(key: Key): void {
+    const mk = typeof key === 'object' ? mapKey(key) : key;
+    const e = this.entries.get(mk);
+    if (e !== undefined) this.remove(mk, e);
   }
 }
 
@@ -49,14 +282,38 @@ export interface StateSnapshotEntry {
   data: unknown;
 }
 
-/** A snapshot of every keyed state of an operator (values carry their TTL timestamps). */
+/**
+ * A snapshot of every keyed state of an operator (values carry their TTL timestamps). `states` has no
+ * prototype: any state name, `__proto__` included, is a plain key of it.
+ */
 export interface KeyedStateSnapshot {
   states: Record<string, { kind: StateKind; entries: StateSnapshotEntry[] }>;
+}
+
+/** What changed in one key group of one state since the last incremental snapshot. */
+export interface KeyGroupChanges {
+  /** The current entries of the keys written or created. */
+  updated: StateSnapshotEntry[];
+  /** The keys whose entry was removed (cleared, expired, or emptied). */
+  removed: Key[];
+}
+
+/**
+ * The keyed state changed since the previous call of `snapshotChanges` (or `startChangeTracking`): per
+ * state name (a prototype-free record), per key group, the updated entries and the removed keys. A full
+ * snapshot followed by these, in order, restores the state (`restore`, then `applyChanges`).
+ */
+export interface KeyedStateChanges {
+  states: Record<string, { kind: StateKind; keyGroups: Map<number, KeyGroupChanges> }>;
 }
 
 /**
  * Keyed state in memory. `setCurrentKey` scopes every handle to a key; handles are cheap views that
  * read the current key when used.
+ *
+ * Incremental snapshots: after `startChangeTracking()`, every entry created, written or removed is
+ * recorded once (a flag on the entry, tested on each write), and `snapshotChanges()` returns those keys
+ * per state and key group and starts the next round. Without tracking nothing is recorded.
  *
  * @example
  * ```ts
@@ -70,21 +327,24 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
   private readonly tables = new Map<string, StateTable>();
   /** The tables whose TTL cleans a few entries on every record (`cleanupIncrementally(n, true)`). */
   private readonly cleanedEveryRecord: StateTable[] = [];
-  private currentKey: Key | undefined = undefined;
-  private currentMapKey: unknown = undefined;
+  private readonly scope: KeyScope;
 
   constructor(
     private readonly origin: ErrorOrigin,
-    private readonly now: () => Timestamp,
+    now: () => Timestamp,
     private readonly maxParallelism = 128,
-  ) {}
+  ) {
+    this.scope = new KeyScope(origin, now);
+  }
 
   setCurrentKey(key: Key | undefined): void {
-    this.currentKey = key;
-    this.currentMapKey = key === undefined ? undefined : typeof key === 'object' ? mapKey(key) : key;
+    const s = this.scope;
+    s.key = key;
+    s.mk = typeof key === 'object' ? mapKey(key) : key;
+    s.version = s.version === 0x3fffffff ? 0 : s.version + 1;
   }
   getCurrentKey(): Key | undefined {
-    return this.currentKey;
+    return this.scope.key;
   }
 
   /** Number of (state, key) entries held, expired ones included until cleaned up. */
@@ -97,281 +357,79 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
   private table(d: StateDescriptor<unknown>): StateTable {
     let t = this.tables.get(d.name);
     if (t === undefined) {
-      t = new StateTable(d, d.name, d.kind);
+      t = new StateTable(this.scope, d, d.name, d.kind);
       this.tables.set(d.name, t);
     } else if (t.kind !== d.kind) {
       throw new StateError(this.origin, `state "${d.name}" is already registered as ${t.kind} state; it cannot be used as ${d.kind} state`);
-    } else if (t.descriptor === undefined) {
-      t.descriptor = d;
-    } else {
+    } else if (t.descriptor !== undefined) {
       return t;
     }
+    t.register(d);
     if (d.ttlConfig?.incrementalCleanupEveryRecord === true) this.cleanedEveryRecord.push(t);
     return t;
-  }
-
-  private entry(t: StateTable): Entry | undefined {
-    if (this.currentKey === undefined) throw new NotKeyedError(this.origin, `keyed state "${t.name}"`);
-    if (t.ttl !== undefined && t.ttl.incrementalCleanupSize > 0) this.cleanupIncrementally(t);
-    return t.entries.get(this.currentMapKey);
-  }
-
-  private put(t: StateTable, data: unknown): void {
-    t.entries.set(this.currentMapKey, { key: this.currentKey!, data });
-  }
-
-  private expired(t: StateTable, s: Stamped<unknown>): boolean {
-    const ttl = t.ttl;
-    return ttl !== undefined && this.now() - s.ts >= ttl.ttl;
-  }
-
-  /** Reads a stamped value with TTL semantics; returns [visible, value]. */
-  private read<V>(t: StateTable, s: Stamped<V>, onExpired: () => void): [boolean, V | undefined] {
-    const ttl = t.ttl;
-    if (ttl === undefined) return [true, s.v];
-    if (this.expired(t, s)) {
-      onExpired();
-      return ttl.stateVisibility === 'ReturnExpiredIfNotCleanedUp' ? [true, s.v] : [false, undefined];
-    }
-    if (ttl.updateType === 'OnReadAndWrite') s.ts = this.now();
-    return [true, s.v];
-  }
-
-  /** A stamped value; the clock is read only when the state has a TTL. */
-  private stamp<V>(t: StateTable, v: V): Stamped<V> {
-    return { v, ts: t.ttl === undefined ? 0 : this.now() };
-  }
-
-  private cleanupIncrementally(t: StateTable): void {
-    const ttl = t.ttl!;
-    let cursor = t.cleanupCursor ?? t.entries.entries();
-    for (let i = 0; i < ttl.incrementalCleanupSize; i++) {
-      let r = cursor.next();
-      if (r.done === true) {
-        cursor = t.entries.entries();
-        r = cursor.next();
-        if (r.done === true) break;
-      }
-      const [mk, e] = r.value;
-      if (this.purgeExpired(t, e)) t.entries.delete(mk);
-    }
-    t.cleanupCursor = cursor;
-  }
-
-  /** Drops the expired parts of an entry; true when nothing is left. */
-  private purgeExpired(t: StateTable, e: Entry): boolean {
-    switch (t.kind) {
-      case 'list': {
-        const kept = (e.data as Stamped<unknown>[]).filter((s) => !this.expired(t, s));
-        e.data = kept;
-        return kept.length === 0;
-      }
-      case 'map': {
-        const m = e.data as Map<unknown, Stamped<unknown>>;
-        for (const [k, s] of m) if (this.expired(t, s)) m.delete(k);
-        return m.size === 0;
-      }
-      default:
-        return this.expired(t, e.data as Stamped<unknown>);
-    }
   }
 
   /** Runs incremental cleanup for every state configured to clean up on every record. */
   cleanupOnRecord(): void {
     const tables = this.cleanedEveryRecord;
-    for (let i = 0; i < tables.length; i++) this.cleanupIncrementally(tables[i]!);
+    for (let i = 0; i < tables.length; i++) tables[i]!.cleanupIncrementally();
   }
 
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
-    const t = this.table(d as StateDescriptor<unknown>);
-    return {
-      value: () => {
-        const e = this.entry(t);
-        if (e === undefined) return d.defaultValue;
-        if (t.ttl === undefined) return (e.data as Stamped<T>).v; // no TTL: no expiry to check
-        const [ok, v] = this.read(t, e.data as Stamped<T>, () => t.entries.delete(this.currentMapKey));
-        return ok ? v : d.defaultValue;
-      },
-      update: (v) => {
-        const e = this.entry(t);
-        if (v === undefined) t.entries.delete(this.currentMapKey);
-        else if (e === undefined) this.put(t, this.stamp(t, v));
-        else {
-          // overwrite in place: no allocation per update
-          const st = e.data as Stamped<T>;
-          st.v = v;
-          if (t.ttl !== undefined) st.ts = this.now();
-        }
-      },
-      clear: () => {
-        this.entry(t);
-        t.entries.delete(this.currentMapKey);
-      },
-    };
+    return new HeapValueState<T>(this.table(d as StateDescriptor<unknown>), d.defaultValue);
   }
 
   getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
-    const t = this.table(d as StateDescriptor<unknown>);
-    const items = (): Stamped<T>[] | undefined => this.entry(t)?.data as Stamped<T>[] | undefined;
-    const visible = (list: Stamped<T>[]): T[] => {
-      const out: T[] = [];
-      let anyExpired = false;
-      for (const s of list) {
-        const [ok, v] = this.read(t, s, () => (anyExpired = true));
-        if (ok) out.push(v as T);
-      }
-      if (anyExpired) {
-        const kept = list.filter((s) => !this.expired(t, s));
-        if (kept.length === 0) t.entries.delete(this.currentMapKey);
-        else this.put(t, kept);
-      }
-      return out;
-    };
-    return {
-      get: () => {
-        const list = items();
-        return list === undefined ? [] : visible(list);
-      },
-      add: (v) => {
-        const list = items();
-        if (list === undefined) this.put(t, [this.stamp(t, v)]);
-        else list.push(this.stamp(t, v));
-      },
-      addAll: (vs) => {
-        for (const v of vs) {
-          const list = items();
-          if (list === undefined) this.put(t, [this.stamp(t, v)]);
-          else list.push(this.stamp(t, v));
-        }
-      },
-      update: (vs) => {
-        this.entry(t);
-        const list = [...vs].map((v) => this.stamp(t, v));
-        if (list.length === 0) t.entries.delete(this.currentMapKey);
-        else this.put(t, list);
-      },
-      clear: () => {
-        this.entry(t);
-        t.entries.delete(this.currentMapKey);
-      },
-    };
+    return new HeapListState<T>(this.table(d as StateDescriptor<unknown>));
   }
 
   getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> {
-    const t = this.table(d as StateDescriptor<unknown>);
-    const map = (create: boolean): Map<K, Stamped<V>> | undefined => {
-      const e = this.entry(t);
-      if (e !== undefined) return e.data as Map<K, Stamped<V>>;
-      if (!create) return undefined;
-      const m = new Map<K, Stamped<V>>();
-      this.put(t, m);
-      return m;
-    };
-    const dropIfEmpty = (m: Map<K, Stamped<V>>): void => {
-      if (m.size === 0) t.entries.delete(this.currentMapKey);
-    };
-    const readAll = (): Array<[K, V]> => {
-      const m = map(false);
-      if (m === undefined) return [];
-      const out: Array<[K, V]> = [];
-      for (const [k, s] of [...m]) {
-        const [ok, v] = this.read(t, s, () => m.delete(k));
-        if (ok) out.push([k, v as V]);
-      }
-      dropIfEmpty(m);
-      return out;
-    };
-    return {
-      get: (k) => {
-        const m = map(false);
-        const s = m?.get(k);
-        if (m === undefined || s === undefined) return undefined;
-        const [ok, v] = this.read(t, s, () => {
-          m.delete(k);
-          dropIfEmpty(m);
-        });
-        return ok ? v : undefined;
-      },
-      put: (k, v) => void map(true)!.set(k, this.stamp(t, v)),
-      putAll: (entries) => {
-        const m = map(true)!;
-        for (const [k, v] of entries) m.set(k, this.stamp(t, v));
-      },
-      remove: (k) => {
-        const m = map(false);
-        if (m === undefined) return;
-        m.delete(k);
-        dropIfEmpty(m);
-      },
-      contains: (k) => {
-        const m = map(false);
-        const s = m?.get(k);
-        if (m === undefined || s === undefined) return false;
-        return this.read(t, s, () => {
-          m.delete(k);
-          dropIfEmpty(m);
-        })[0];
-      },
-      entries: readAll,
-      keys: () => readAll().map(([k]) => k),
-      values: () => readAll().map(([, v]) => v),
-      isEmpty: () => readAll().length === 0,
-      clear: () => {
-        this.entry(t);
-        t.entries.delete(this.currentMapKey);
-      },
-    };
+    return new HeapMapState<K, V>(this.table(d as StateDescriptor<unknown>));
   }
 
   getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
     const t = this.table(d as StateDescriptor<unknown>);
-    const get = (): T | undefined => {
-      const e = this.entry(t);
-      if (e === undefined) return undefined;
-      const [ok, v] = this.read(t, e.data as Stamped<T>, () => t.entries.delete(this.currentMapKey));
-      return ok ? v : undefined;
-    };
+    const reduce = d.reduce;
     return {
-      get,
+      get: () => t.readEntry()?.value as T | undefined,
       add: (v) => {
-        const cur = get();
-        this.put(t, this.stamp(t, cur === undefined ? v : d.reduce(cur, v)));
+        const e = t.readEntry(); // an expired value may still be visible (ReturnExpiredIfNotCleanedUp)
+        const next = e === undefined ? v : reduce(e.value as T, v);
+        const live = t.cached; // the current key's entry, after readEntry
+        if (live === undefined) t.create(next, t.stampNow());
+        else writeValue(t, live, next);
       },
-      clear: () => {
-        this.entry(t);
-        t.entries.delete(this.currentMapKey);
-      },
+      clear: () => t.clear(),
     };
   }
 
   getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
     const t = this.table(d as StateDescriptor<unknown>);
-    const acc = (): ACC | undefined => {
-      const e = this.entry(t);
-      if (e === undefined) return undefined;
-      const [ok, v] = this.read(t, e.data as Stamped<ACC>, () => t.entries.delete(this.currentMapKey));
-      return ok ? v : undefined;
-    };
+    const fn = d.aggregate;
     return {
       get: () => {
-        const a = acc();
-        return a === undefined ? undefined : d.aggregate.getResult(a);
+        const e = t.readEntry();
+        return e === undefined ? undefined : fn.getResult(e.value as ACC);
       },
       add: (v) => {
-        const a = acc();
-        this.put(t, this.stamp(t, d.aggregate.add(v, a === undefined ? d.aggregate.createAccumulator() : a)));
+        const e = t.readEntry(); // an expired accumulator may still be visible (ReturnExpiredIfNotCleanedUp)
+        const next = fn.add(v, e === undefined ? fn.createAccumulator() : (e.value as ACC));
+        const live = t.cached; // the current key's entry, after readEntry
+        if (live === undefined) t.create(next, t.stampNow());
+        else writeValue(t, live, next);
       },
-      clear: () => {
-        this.entry(t);
-        t.entries.delete(this.currentMapKey);
-      },
+      clear: () => t.clear(),
     };
   }
 
   /** Removes every state entry of the current key (all states, whatever their TTL). */
   clearCurrentKey(): void {
-    if (this.currentKey === undefined) throw new NotKeyedError(this.origin, 'keyed state');
-    for (const t of this.tables.values()) t.entries.delete(this.currentMapKey);
+    const s = this.scope;
+    if (s.key === undefined) throw new NotKeyedError(this.origin, 'keyed state');
+    for (const t of this.tables.values()) {
+      const e = t.entries.get(s.mk);
+      if (e !== undefined) t.remove(s.mk, e);
+    }
   }
 
   /** The keys (in their map form, see `mapKey`) with an entry in any state, expired ones included until cleaned up. */
@@ -384,18 +442,20 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
   /** The keys that have an entry in the state named `stateName` (a copy: safe to change state while iterating). */
   keys(stateName: string): Key[] {
     const t = this.tables.get(stateName);
-    return t === undefined ? [] : [...t.entries.values()].map((e) => e.key);
+    if (t === undefined) return [];
+    const out: Key[] = [];
+    for (const e of t.entries.values()) out.push(e.key);
+    return out;
   }
 
   /** Every entry, by state name, with its key group; expired entries left out when the TTL says so. */
   snapshot(): KeyedStateSnapshot {
-    const states: KeyedStateSnapshot['states'] = {};
+    const states = Object.create(null) as KeyedStateSnapshot['states'];
     for (const [name, t] of this.tables) {
       const entries: StateSnapshotEntry[] = [];
       for (const e of t.entries.values()) {
-        const copy: Entry = { key: e.key, data: cloneData(t.kind, e.data) };
-        if (t.ttl?.cleanupInSnapshots === true && this.purgeExpired(t, copy)) continue;
-        entries.push({ keyGroup: keyGroupOf(e.key, this.maxParallelism), key: e.key, data: copy.data });
+        const data = t.snapshotEntry(e);
+        if (data !== undefined) entries.push({ keyGroup: keyGroupOf(e.key, this.maxParallelism), key: e.key, data });
       }
       states[name] = { kind: t.kind, entries };
     }
@@ -403,19 +463,97 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
   }
 
   /**
+   * Starts (or restarts) recording changes for incremental snapshots: what exists now counts as
+   * unchanged (take a full snapshot at the same moment), and every later create, write or removal is
+   * recorded for the next `snapshotChanges()`.
+   */
+  startChangeTracking(): void {
+    this.scope.tracking = true;
+    for (const t of this.tables.values()) {
+      for (const e of t.entries.values()) e.changed = false;
+      for (const e of t.changed) e.changed = false;
+      t.changed = [];
+    }
+  }
+
+  /** Whether changes are being recorded (`startChangeTracking` was called). */
+  isTrackingChanges(): boolean {
+    return this.scope.tracking;
+  }
+
+  /**
+   * The keys changed since the last `snapshotChanges()` or `startChangeTracking()`, per state and key
+   * group, with their current entries (or as removed); then starts the next round. Its cost follows the
+   * number of changed keys, not the size of the state.
+   * @throws StateError when change tracking was not started.
+   */
+  snapshotChanges(): KeyedStateChanges {
+    if (!this.scope.tracking) throw new StateError(this.origin, 'snapshotChanges() needs startChangeTracking() first (and a full snapshot taken with it)');
+    const states = Object.create(null) as KeyedStateChanges['states'];
+    for (const [name, t] of this.tables) {
+      const keyGroups = new Map<number, KeyGroupChanges>();
+      const seen = new Set<unknown>();
+      const changed = t.changed;
+      t.changed = [];
+      for (let i = 0; i < changed.length; i++) {
+        const c = changed[i]!;
+        c.changed = false;
+        const mk = typeof c.key === 'object' ? mapKey(c.key) : c.key;
+        if (seen.has(mk)) continue;
+        seen.add(mk);
+        const keyGroup = keyGroupOf(c.key, this.maxParallelism);
+        let g = keyGroups.get(keyGroup);
+        if (g === undefined) keyGroups.set(keyGroup, (g = { updated: [], removed: [] }));
+        const e = t.entries.get(mk);
+        if (e === undefined) {
+          g.removed.push(c.key);
+          continue;
+        }
+        e.changed = false;
+        const data = t.snapshotEntry(e);
+        if (data === undefined) g.removed.push(c.key);
+        else g.updated.push({ keyGroup, key: e.key, data });
+      }
+      if (keyGroups.size > 0) states[name] = { kind: t.kind, keyGroups };
+    }
+    return { states };
+  }
+
+  /** Applies an incremental snapshot on top of restored state (only the key groups `keyGroups` accepts, when given). */
+  applyChanges(changes: KeyedStateChanges, keyGroups?: (keyGroup: number) => boolean): void {
+    for (const name of Object.keys(changes.states)) {
+      const s = changes.states[name]!;
+      const t = this.restoredTable(name, s.kind);
+      for (const [g, c] of s.keyGroups) {
+        if (keyGroups !== undefined && !keyGroups(g)) continue;
+        for (const k of c.removed) t.restoreRemoval(k);
+        for (const e of c.updated) t.restoreEntry(e.key, e.data);
+      }
+    }
+  }
+
+  private restoredTable(name: string, kind: StateKind): StateTable {
+    let t = this.tables.get(name);
+    if (t === undefined) {
+      t = new StateTable(this.scope, undefined, name, kind);
+      this.tables.set(name, t);
+    } else if (t.kind !== kind) {
+      throw new StateError(this.origin, `restored state "${name}" is ${kind} state, but it is registered as ${t.kind} state`);
+    }
+    return t;
+  }
+
+  /**
    * Restores entries from a snapshot (all of them, or only those in `keyGroups`, for a subtask that owns
    * part of the key space). State descriptors register lazily: entries wait for their descriptor.
    */
   restore(snapshot: KeyedStateSnapshot, keyGroups?: (keyGroup: number) => boolean): void {
-    for (const [name, s] of Object.entries(snapshot.states)) {
-      let t = this.tables.get(name);
-      if (t === undefined) {
-        t = new StateTable(undefined, name, s.kind);
-        this.tables.set(name, t);
-      }
+    for (const name of Object.keys(snapshot.states)) {
+      const s = snapshot.states[name]!;
+      const t = this.restoredTable(name, s.kind);
       for (const e of s.entries) {
         if (keyGroups !== undefined && !keyGroups(e.keyGroup)) continue;
-        t.entries.set(typeof e.key === 'object' ? mapKey(e.key) : e.key, { key: e.key, data: cloneData(s.kind, e.data) });
+        t.restoreEntry(e.key, e.data);
       }
     }
   }
@@ -427,13 +565,169 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
   }
 }
 
-function cloneData(kind: StateKind, data: unknown): unknown {
-  switch (kind) {
-    case 'list':
-      return (data as Stamped<unknown>[]).map((s) => ({ ...s }));
-    case 'map':
-      return new Map([...(data as Map<unknown, Stamped<unknown>>)].map(([k, s]) => [k, { ...s }]));
-    default:
-      return { ...(data as Stamped<unknown>) };
+/** Overwrites a value-like entry in place (no allocation), restamping it when the state has a TTL. */
+function writeValue(t: StateTable, e: StateEntry, v: unknown): void {
+  e.value = v;
+  if (t.ttl !== undefined) e.stamp = t.scope.now();
+  if (!e.changed) t.touch(e);
+}
+
+class HeapValueState<T> implements ValueState<T> {
+  constructor(
+    private readonly t: StateTable,
+    private readonly defaultValue: T | undefined,
+  ) {}
+
+  value(): T | undefined {
+    const t = this.t;
+    const e = t.ttl === undefined ? t.current() : t.readEntry();
+    return e === undefined ? this.defaultValue : (e.value as T);
+  }
+
+  update(v: T): void {
+    const t = this.t;
+    if (v === undefined) {
+      t.clear();
+      return;
+    }
+    const e = t.current();
+    if (e === undefined) t.create(v, t.stampNow());
+    else writeValue(t, e, v);
+  }
+
+  clear(): void {
+    this.t.clear();
+  }
+}
+
+class HeapListState<T> implements ListState<T> {
+  constructor(private readonly t: StateTable) {}
+
+  get(): T[] {
+    const t = this.t;
+    const e = t.current();
+    if (e === undefined) return [];
+    const list = e.value as Stamped<T>[];
+    const out: T[] = [];
+    let anyExpired = false;
+    for (const s of list) if (t.readStamped(s, () => (anyExpired = true))) out.push(s.v);
+    if (anyExpired) {
+      const kept = list.filter((s) => !t.expired(s.ts));
+      if (kept.length === 0) t.remove(t.scope.mk, e);
+      else e.value = kept;
+    }
+    if (t.ttl !== undefined) t.touch(e);
+    return out;
+  }
+
+  add(v: T): void {
+    const t = this.t;
+    const e = t.current();
+    if (e === undefined) t.create([t.stamped(v)], 0);
+    else {
+      (e.value as Stamped<T>[]).push(t.stamped(v));
+      t.touch(e);
+    }
+  }
+
+  addAll(vs: Iterable<T>): void {
+    for (const v of vs) this.add(v);
+  }
+
+  update(vs: Iterable<T>): void {
+    const t = this.t;
+    const list = [...vs].map((v) => t.stamped(v));
+    const e = t.current();
+    if (list.length === 0) t.clear();
+    else if (e === undefined) t.create(list, 0);
+    else {
+      e.value = list;
+      t.touch(e);
+    }
+  }
+
+  clear(): void {
+    this.t.clear();
+  }
+}
+
+class HeapMapState<K, V> implements MapState<K, V> {
+  constructor(private readonly t: StateTable) {}
+
+  private map(create: boolean): Map<K, Stamped<V>> | undefined {
+    const t = this.t;
+    const e = t.current();
+    if (e !== undefined) {
+      if (create || t.ttl !== undefined) t.touch(e);
+      return e.value as Map<K, Stamped<V>>;
+    }
+    if (!create) return undefined;
+    const m = new Map<K, Stamped<V>>();
+    t.create(m, 0);
+    return m;
+  }
+
+  private dropIfEmpty(m: Map<K, Stamped<V>>): void {
+    if (m.size > 0) return;
+    const t = this.t;
+    const e = t.current();
+    if (e !== undefined) t.remove(t.scope.mk, e);
+  }
+
+  private readAll(): Array<[K, V]> {
+    const m = this.map(false);
+    if (m === undefined) return [];
+    const out: Array<[K, V]> = [];
+    for (const [k, s] of [...m]) if (this.t.readStamped(s, () => m.delete(k))) out.push([k, s.v]);
+    this.dropIfEmpty(m);
+    return out;
+  }
+
+  get(k: K): V | undefined {
+    const m = this.map(false);
+    const s = m?.get(k);
+    if (m === undefined || s === undefined) return undefined;
+    const ok = this.t.readStamped(s, () => {
+      m.delete(k);
+      this.dropIfEmpty(m);
+    });
+    return ok ? s.v : undefined;
+  }
+  put(k: K, v: V): void {
+    this.map(true)!.set(k, this.t.stamped(v));
+  }
+  putAll(entries: Iterable<readonly [K, V]>): void {
+    const m = this.map(true)!;
+    for (const [k, v] of entries) m.set(k, this.t.stamped(v));
+  }
+  remove(k: K): void {
+    const m = this.map(false);
+    if (m === undefined) return;
+    if (m.delete(k)) this.t.touch(this.t.current()!);
+    this.dropIfEmpty(m);
+  }
+  contains(k: K): boolean {
+    const m = this.map(false);
+    const s = m?.get(k);
+    if (m === undefined || s === undefined) return false;
+    return this.t.readStamped(s, () => {
+      m.delete(k);
+      this.dropIfEmpty(m);
+    });
+  }
+  entries(): Array<[K, V]> {
+    return this.readAll();
+  }
+  keys(): K[] {
+    return this.readAll().map(([k]) => k);
+  }
+  values(): V[] {
+    return this.readAll().map(([, v]) => v);
+  }
+  isEmpty(): boolean {
+    return this.readAll().length === 0;
+  }
+  clear(): void {
+    this.t.clear();
   }
 }
