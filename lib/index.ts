@@ -98,7 +98,7 @@ export { MapStateDescriptor, type MapState } from './state/descriptors/map-state
 export { ReducingStateDescriptor, type ReducingState } from './state/descriptors/reducing-state-descriptor';
 export { StateDescriptor, type StateKind } from './state/descriptors/state-descriptor';
 export { ValueStateDescriptor, type ValueState } from './state/descriptors/value-state-descriptor';
-export { HeapKeyedStateBackend, type KeyedStateSnapshot, type StateSnapshotEntry } from './state/heap/heap-keyed-state-backend';
+export { HeapKeyedStateBackend, type KeyedStateChanges, type KeyedStateSnapshot, type KeyGroupChanges, type StateSnapshotEntry } from './state/heap/heap-keyed-state-backend';
 export type { KeyedStateStore } from './state/keyed-state-store';
 export { defaultStateSerializer, type TypeSerializer } from './state/serializer';
 export { StateTtlConfig, StateTtlConfigBuilder, type TtlStateVisibility, type TtlUpdateType } from './state/ttl';

@@ -157,7 +157,7 @@ export class HeapOperatorStateBackend implements OperatorStateStore {
 
   /** A copy of every state (items are shared, not deep-copied: state values must not be mutated in place after a snapshot). */
   snapshot(): OperatorStateSnapshot {
-    const states: OperatorStateSnapshot['states'] = {};
+    const states = noPrototype<OperatorStateSnapshot['states'][string]>();
     for (const [name, t] of this.tables) {
       states[name] = { mode: t.mode, items: Array.isArray(t.data) ? [...t.data] : [...t.data] };
     }
@@ -166,7 +166,8 @@ export class HeapOperatorStateBackend implements OperatorStateStore {
 
   /** Replaces the state with a snapshot's (already redistributed for this subtask: see {@link redistributeOperatorState}). */
   restore(snapshot: OperatorStateSnapshot): void {
-    for (const [name, s] of Object.entries(snapshot.states)) {
+    for (const name of Object.keys(snapshot.states)) {
+      const s = snapshot.states[name]!;
       const existing = this.tables.get(name);
       if (existing !== undefined && existing.mode !== s.mode) {
         throw new StateError(this.origin, `restored operator state "${name}" is ${describeMode(s.mode)}, but it is registered as ${describeMode(existing.mode)}`);
@@ -176,6 +177,16 @@ export class HeapOperatorStateBackend implements OperatorStateStore {
       else existing.data = data;
     }
   }
+}
+
+/** A record without a prototype, so that any state name (`__proto__`, `constructor`) is data. @internal */
+export function noPrototype<V>(): Record<string, V> {
+  return Object.create(null) as Record<string, V>;
+}
+
+/** A snapshot's state of that name, own properties only (a snapshot may be a plain object, e.g. parsed JSON). */
+function ownState(s: OperatorStateSnapshot, name: string): OperatorStateSnapshot['states'][string] | undefined {
+  return Object.prototype.hasOwnProperty.call(s.states, name) ? s.states[name] : undefined;
 }
 
 function describeMode(mode: OperatorStateMode): string {
@@ -216,10 +227,11 @@ function listView<T>(t: OperatorStateTable): ListState<T> {
 export function redistributeOperatorState(snapshots: readonly OperatorStateSnapshot[], parallelism: number): OperatorStateSnapshot[] {
   const origin = { operator: 'redistributeOperatorState' };
   if (!Number.isInteger(parallelism) || parallelism < 1) throw new InvalidArgumentError(origin, 'parallelism', parallelism, 'must be a positive integer');
-  const result: OperatorStateSnapshot[] = Array.from({ length: parallelism }, () => ({ states: {} }));
+  const result: OperatorStateSnapshot[] = Array.from({ length: parallelism }, () => ({ states: noPrototype<OperatorStateSnapshot['states'][string]>() }));
   const modes = new Map<string, OperatorStateMode>();
   for (const s of snapshots) {
-    for (const [name, st] of Object.entries(s.states)) {
+    for (const name of Object.keys(s.states)) {
+      const st = s.states[name]!;
       const m = modes.get(name);
       if (m !== undefined && m !== st.mode) throw new StateError(origin, `operator state "${name}" is ${describeMode(m)} in one subtask and ${describeMode(st.mode)} in another`);
       modes.set(name, st.mode);
@@ -228,14 +240,14 @@ export function redistributeOperatorState(snapshots: readonly OperatorStateSnaps
   for (const [name, mode] of modes) {
     if (mode === 'broadcast') {
       for (let i = 0; i < parallelism; i++) {
-        const from = snapshots[i % snapshots.length]!.states[name] ?? snapshots.find((s) => s.states[name] !== undefined)!.states[name]!;
+        const from = ownState(snapshots[i % snapshots.length]!, name) ?? ownState(snapshots.find((s) => ownState(s, name) !== undefined)!, name)!;
         result[i]!.states[name] = { mode, items: [...from.items] };
       }
       continue;
     }
     const all: unknown[] = [];
     for (const s of snapshots) {
-      const st = s.states[name];
+      const st = ownState(s, name);
       if (st !== undefined) for (const item of st.items) all.push(item);
     }
     if (mode === 'union') {

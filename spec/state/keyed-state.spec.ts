@@ -16,6 +16,15 @@ import {
   ValueStateDescriptor,
   values,
   windowCount,
+  HeapOperatorStateBackend,
+  keyGroupOf,
+  redistributeOperatorState,
+  StateError,
+  type Key,
+  type KeyedStateChanges,
+  type KeyedStateSnapshot,
+  type ListState,
+  type MapState,
   type ValueState,
 } from '../../lib/index';
 import { rec } from '../../lib/testing/index';
@@ -276,5 +285,132 @@ describe('map and list state (properties against a plain model)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('names and keys that are Object.prototype members', () => {
+  const odd = ['__proto__', 'constructor', 'toString'];
+
+  it('keeps states named __proto__, constructor and toString, keyed by those words, through a snapshot', () => {
+    const b = new HeapKeyedStateBackend({ operator: 'p' }, () => 0);
+    const handles = odd.map((name) => b.getState(new ValueStateDescriptor<string>(name)));
+    for (const key of odd) {
+      b.setCurrentKey(key);
+      handles.forEach((h, i) => h.update(`${odd[i]}@${key}`));
+    }
+    const snap = b.snapshot();
+    expect(Object.keys(snap.states).sort()).toEqual([...odd].sort());
+    // the snapshot survives JSON (the form a storage writes), then restores every name and key
+    const restored = new HeapKeyedStateBackend({ operator: 'p' }, () => 0);
+    restored.restore(JSON.parse(JSON.stringify(snap)) as typeof snap);
+    const again = odd.map((name) => restored.getState(new ValueStateDescriptor<string>(name)));
+    for (const key of odd) {
+      restored.setCurrentKey(key);
+      expect(again.map((h) => h.value())).toEqual(odd.map((name) => `${name}@${key}`));
+    }
+    expect(restored.numEntries()).toBe(9);
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype); // nothing polluted
+  });
+
+  it('keeps operator states with those names through snapshot and redistribution', () => {
+    const b = new HeapOperatorStateBackend({ operator: 'p' });
+    for (const name of odd) b.getListState(new ListStateDescriptor<string>(name)).add(name);
+    b.getBroadcastState(new MapStateDescriptor<string, number>('hasOwnProperty')).put('__proto__', 1);
+    const parts = redistributeOperatorState([JSON.parse(JSON.stringify(b.snapshot())) as ReturnType<typeof b.snapshot>], 2);
+    expect(parts.map((p) => Object.keys(p.states).sort())).toEqual([[...odd, 'hasOwnProperty'].sort(), [...odd, 'hasOwnProperty'].sort()]);
+    const r = new HeapOperatorStateBackend({ operator: 'p' });
+    r.restore(parts[0]!);
+    expect(odd.map((name) => r.getListState(new ListStateDescriptor<string>(name)).get())).toEqual(odd.map((name) => [name]));
+    expect(r.getBroadcastState(new MapStateDescriptor<string, number>('hasOwnProperty')).get('__proto__')).toBe(1);
+  });
+});
+
+describe('changed keys for incremental snapshots (property against a model)', () => {
+  type Op =
+    | { op: 'set'; key: number; v: number }
+    | { op: 'clearValue'; key: number }
+    | { op: 'add'; key: number; v: number }
+    | { op: 'put'; key: number; k: number; v: number }
+    | { op: 'remove'; key: number; k: number }
+    | { op: 'read'; key: number }
+    | { op: 'checkpoint' };
+  const KEYS = ['a', 'b', '__proto__', 'constructor', 7, ['x', 1]] as const;
+  const key = fc.nat(KEYS.length - 1);
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ op: fc.constant('set' as const), key, v: fc.integer() }),
+    fc.record({ op: fc.constant('clearValue' as const), key }),
+    fc.record({ op: fc.constant('add' as const), key, v: fc.integer() }),
+    fc.record({ op: fc.constant('put' as const), key, k: fc.nat(2), v: fc.integer() }),
+    fc.record({ op: fc.constant('remove' as const), key, k: fc.nat(2) }),
+    fc.record({ op: fc.constant('read' as const), key }),
+    fc.record({ op: fc.constant('checkpoint' as const) }),
+  );
+  const normalize = (s: KeyedStateSnapshot): unknown =>
+    Object.keys(s.states)
+      .sort()
+      .map((name) => [name, s.states[name]!.entries.map((e) => [JSON.stringify(e.key), e.keyGroup, e.data] as const).sort((x, y) => (x[0] < y[0] ? -1 : 1))]);
+
+  it('a full snapshot plus the changes, in order, restores the state; unchanged keys are never in the changes', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
+        const make = (): [HeapKeyedStateBackend, ValueState<number>, ListState<number>, MapState<number, number>] => {
+          const b = new HeapKeyedStateBackend({ operator: 'p' }, () => 0);
+          return [b, b.getState(new ValueStateDescriptor<number>('v')), b.getListState(new ListStateDescriptor<number>('l')), b.getMapState(new MapStateDescriptor<number, number>('__proto__'))];
+        };
+        const [b, v, l, m] = make();
+        // some state before tracking starts: it is in the full snapshot, not in the changes
+        b.setCurrentKey('a');
+        v.update(-1);
+        b.startChangeTracking();
+        const full = b.snapshot();
+        const chain: KeyedStateChanges[] = [];
+        let touched = new Set<string>();
+        const check = (): void => {
+          const changes = b.snapshotChanges();
+          for (const name of Object.keys(changes.states)) {
+            for (const [g, c] of changes.states[name]!.keyGroups) {
+              for (const k of [...c.updated.map((e) => e.key), ...c.removed]) {
+                expect(touched.has(JSON.stringify(k))).toBe(true);
+                expect(keyGroupOf(k)).toBe(g);
+              }
+            }
+          }
+          chain.push(changes);
+          touched = new Set();
+        };
+        for (const o of ops) {
+          if (o.op === 'checkpoint') {
+            check();
+            continue;
+          }
+          const k = KEYS[o.key]! as Key;
+          b.setCurrentKey(k);
+          if (o.op !== 'read') touched.add(JSON.stringify(k));
+          if (o.op === 'set') v.update(o.v);
+          else if (o.op === 'clearValue') v.clear();
+          else if (o.op === 'add') l.add(o.v);
+          else if (o.op === 'put') m.put(o.k, o.v);
+          else if (o.op === 'remove') m.remove(o.k);
+          else {
+            v.value();
+            l.get();
+            m.entries();
+          }
+        }
+        check();
+        const [r] = make();
+        r.restore(full);
+        for (const c of chain) r.applyChanges(c);
+        expect(normalize(r.snapshot())).toEqual(normalize(b.snapshot()));
+        // and nothing changed since the last round
+        expect(Object.keys(b.snapshotChanges().states)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('changes are refused before tracking starts', () => {
+    const b = new HeapKeyedStateBackend({ operator: 'p' }, () => 0);
+    expect(() => b.snapshotChanges()).toThrow(StateError);
   });
 });

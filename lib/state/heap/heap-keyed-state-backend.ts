@@ -15,6 +15,7 @@ import type { ReducingState, ReducingStateDescriptor } from '../descriptors/redu
 import type { StateDescriptor, StateKind } from '../descriptors/state-descriptor';
 import type { ValueState, ValueStateDescriptor } from '../descriptors/value-state-descriptor';
 import type { KeyedStateStore } from '../keyed-state-store';
+import { noPrototype } from '../operator-state';
 import type { StateTtlConfig } from '../ttl';
 
 /** A list element or map value with the time of its last (TTL-relevant) access. */
@@ -450,7 +451,7 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
 
   /** Every entry, by state name, with its key group; expired entries left out when the TTL says so. */
   snapshot(): KeyedStateSnapshot {
-    const states = Object.create(null) as KeyedStateSnapshot['states'];
+    const states = noPrototype<KeyedStateSnapshot['states'][string]>();
     for (const [name, t] of this.tables) {
       const entries: StateSnapshotEntry[] = [];
       for (const e of t.entries.values()) {
@@ -489,7 +490,7 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
    */
   snapshotChanges(): KeyedStateChanges {
     if (!this.scope.tracking) throw new StateError(this.origin, 'snapshotChanges() needs startChangeTracking() first (and a full snapshot taken with it)');
-    const states = Object.create(null) as KeyedStateChanges['states'];
+    const states = noPrototype<KeyedStateChanges['states'][string]>();
     for (const [name, t] of this.tables) {
       const keyGroups = new Map<number, KeyGroupChanges>();
       const seen = new Set<unknown>();
