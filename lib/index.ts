@@ -88,7 +88,7 @@ export { maxBy } from './keyed/max-by';
 export { min } from './keyed/min';
 export { minBy } from './keyed/min-by';
 export { reduce, type ReduceFunction } from './keyed/reduce';
-export type { FieldRef } from './keyed/rolling-aggregate-internals';
+export type { FieldRef, RollingAggregateOptions } from './keyed/rolling-aggregate-internals';
 export { sum } from './keyed/sum';
 
 /* State */

@@ -1,7 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
-import type { OperatorOptions } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
-import { comparableField, type FieldRef, rollingAggregate } from './rolling-aggregate-internals';
+import { comparableField, type FieldRef, rollingAggregate, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
 /**
  * A rolling "record with the maximum" per key: emits the whole record holding the largest `field` so
@@ -19,22 +18,23 @@ import { comparableField, type FieldRef, rollingAggregate } from './rolling-aggr
  * ```ts
  * trades$.pipe(keyBy((t) => t.symbol), maxBy('price'))
  * ```
+ * @param options `ttl` (a `StateTtlConfig`) forgets a key whose last record came that long ago in processing
+ * time, so its next record starts over; without it every key's state is kept until unsubscribe (as in Flink).
  * @throws NotKeyedError when the stream is not keyed; InvalidArgumentError when the field is not a
  * number, bigint or string.
  * @see minBy, max, Flink's `KeyedStream.maxBy`
  */
-export function maxBy<T>(field?: FieldRef<T>, first = true, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+export function maxBy<T>(field?: FieldRef<T>, first = true, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
   const f = field as string | number | undefined;
-  return rollingAggregate<T, { record: T; acc: number | bigint | string }>('maxBy', options, (origin) => ({
-    create: (value) => ({ record: value, acc: comparableField(origin, value, f) }),
+  return rollingAggregate<T, number | bigint | string>('maxBy', options, (origin) => ({
+    init: (value) => comparableField(origin, value, f),
     update: (s, value) => {
       const v = comparableField(origin, value, f);
       if (v > s.acc || (v === s.acc && !first)) {
         s.acc = v;
-        s.record = value;
+        s.first = value; // the record holding the extreme
       }
-      return s;
     },
-    result: (s) => s.record,
+    result: (s) => s.first,
   }));
 }

@@ -1,7 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
-import type { OperatorOptions } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
-import { comparableField, type FieldRef, rollingAggregate, withField } from './rolling-aggregate-internals';
+import { comparableField, type FieldRef, rollingAggregate, withField, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
 /**
  * A rolling minimum of one field per key: emits the key's first record with `field` replaced by the
@@ -19,18 +18,19 @@ import { comparableField, type FieldRef, rollingAggregate, withField } from './r
  * ```ts
  * readings$.pipe(keyBy((r) => r.sensor), min('celsius'))
  * ```
+ * @param options `ttl` (a `StateTtlConfig`) forgets a key whose last record came that long ago in processing
+ * time, so its next record starts over; without it every key's state is kept until unsubscribe (as in Flink).
  * @throws NotKeyedError when the stream is not keyed; InvalidArgumentError when the field is not a
  * number, bigint or string.
  * @see max, minBy, Flink's `KeyedStream.min`
  */
-export function min<T>(field?: FieldRef<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+export function min<T>(field?: FieldRef<T>, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
   const f = field as string | number | undefined;
-  return rollingAggregate<T, { first: T; acc: number | bigint | string }>('min', options, (origin) => ({
-    create: (value) => ({ first: value, acc: comparableField(origin, value, f) }),
+  return rollingAggregate<T, number | bigint | string>('min', options, (origin) => ({
+    init: (value) => comparableField(origin, value, f),
     update: (s, value) => {
       const v = comparableField(origin, value, f);
       if (v <= s.acc) s.acc = v;
-      return s;
     },
     result: (s) => withField(s.first, f, s.acc),
   }));

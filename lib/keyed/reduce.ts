@@ -1,7 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
-import type { OperatorOptions } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
-import { rollingAggregate } from './rolling-aggregate-internals';
+import { rollingAggregate, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
 /** Combines the key's aggregate so far with the next value (Flink's `ReduceFunction`). */
 export type ReduceFunction<T> = (accumulator: T, value: T) => T;
@@ -22,16 +21,18 @@ export type ReduceFunction<T> = (accumulator: T, value: T) => T;
  * ```ts
  * orders$.pipe(keyBy((o) => o.customer), reduce((a, b) => ({ ...a, total: a.total + b.total })))
  * ```
+ * @param options `ttl` (a `StateTtlConfig`) forgets a key whose last record came that long ago in processing
+ * time, so its next record starts over; without it every key's state is kept until unsubscribe (as in Flink).
  * @throws NotKeyedError when the stream is not keyed; UserFunctionError when `fn` throws.
  * @see sum, Flink's `KeyedStream.reduce`
  */
-export function reduce<T>(fn: ReduceFunction<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
-  return rollingAggregate<T, { acc: T }>('reduce', options, () => ({
-    create: (value) => ({ acc: value }),
+export function reduce<T>(fn: ReduceFunction<T>, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  // the aggregate lives in the state's record slot: nothing else is kept per key
+  return rollingAggregate<T, undefined>('reduce', options, () => ({
+    init: () => undefined,
     update: (s, value) => {
-      s.acc = fn(s.acc, value);
-      return s;
+      s.first = fn(s.first, value);
     },
-    result: (s) => s.acc,
+    result: (s) => s.first,
   }));
 }

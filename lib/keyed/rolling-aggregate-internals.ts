@@ -1,10 +1,11 @@
 /**
  * Machinery shared by the rolling aggregations (`sum`, `min`, `max`, `minBy`, `maxBy`, `reduce`): one
- * `Map` from key to a small mutable state per key, one output record per input record (streaming) or one
- * final value per key at the end of input (batch).
+ * `Map` from key to a small mutable state per key (the aggregate and one record, nothing around them),
+ * one output record per input record (streaming) or one final value per key at the end of input (batch),
+ * and an optional state TTL on processing time.
  * @module
  */
-import type { OperatorFunction } from 'rxjs';
+import { asyncScheduler, type OperatorFunction } from 'rxjs';
 import { type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
 import { operateElements } from '../core/operate-elements';
 import type { OperatorOptions } from '../core/runtime-context';
@@ -13,60 +14,216 @@ import type { StreamElement } from '../core/stream-element';
 import { StreamRecord } from '../core/stream-record';
 import type { Key, Timestamp } from '../core/types';
 import { Watermark } from '../core/watermark';
+import { StateTtlConfig } from '../state/ttl';
 import { mapKey } from './key-group';
 
 /** Names a field: a property name, a tuple (array) index, or nothing for a stream of plain numbers. */
 export type FieldRef<T> = T extends readonly unknown[] ? number : T extends object ? keyof T & (string | number) : undefined;
 
-/** How one rolling aggregation starts, updates and renders its per-key state. */
-export interface RollingSpec<T, S> {
-  create(value: T): S;
-  /** Returns the new state (may be the same object, updated in place). */
-  update(state: S, value: T): S;
-  result(state: S): T;
+/** Options of the rolling aggregations (`sum`, `min`, `max`, `minBy`, `maxBy`, `reduce`). */
+export interface RollingAggregateOptions extends OperatorOptions {
+  /**
+   * Forget a key's aggregate once no record of that key came for the TTL's time, in processing time
+   * (the operator's scheduler). The next record of a forgotten key starts over as its first record.
+   * `stateVisibility: 'ReturnExpiredIfNotCleanedUp'` continues from an expired aggregate that was not
+   * removed yet. Expired keys are removed incrementally: on every record, `cleanupIncrementally(n)`
+   * entries are checked (5 when the config names no size). Ignored in batch mode. Without a TTL a
+   * rolling aggregation keeps every key's aggregate until it is unsubscribed, as in Flink.
+   */
+  ttl?: StateTtlConfig;
 }
 
-class KeyState<S> {
+/**
+ * One key's rolling state: the aggregate, and the record the output is built from (the key's first
+ * record, or the record holding the extreme for `minBy`/`maxBy`). No wrapper around it.
+ */
+export class RollingState<T, A> {
   constructor(
-    public state: S,
-    public readonly key: Key,
-    public timestamp: Timestamp | undefined,
+    public first: T,
+    public acc: A,
+    /** True once the key is in the changed list (or while change tracking is off). */
+    public changed: boolean,
   ) {}
 }
 
+/** The rolling state of a key with a time: when it was last written (TTL), or the last record's timestamp (batch). */
+export class TimedRollingState<T, A> extends RollingState<T, A> {
+  constructor(
+    first: T,
+    acc: A,
+    changed: boolean,
+    public time: Timestamp | undefined,
+  ) {
+    super(first, acc, changed);
+  }
+}
+
+/** How one rolling aggregation starts, updates and renders its per-key state. */
+export interface RollingSpec<T, A> {
+  /** The aggregate of a key's first record. */
+  init(value: T): A;
+  /** Folds `value` into `s` (its `acc`, and its `first` for `minBy`/`maxBy`). */
+  update(s: RollingState<T, A>, value: T): void;
+  /** The output for `s`. */
+  result(s: RollingState<T, A>): T;
+}
+
+/** Entries checked per record for expiry when the TTL config names no incremental cleanup size. */
+const DEFAULT_CLEANUP_SIZE = 5;
+
+/**
+ * The per-key states of one rolling aggregation: a `Map` from the key (its map form) to its state, the
+ * original keys of array keys, optional TTL, and the keys changed since the last `takeChanged()`
+ * (tracking costs a flag test per record). @internal
+ */
+export class RollingStates<T, A> {
+  readonly states = new Map<unknown, RollingState<T, A>>();
+  /** Array keys by their map form (primitive keys are their own map form). */
+  readonly arrayKeys = new Map<string, Key>();
+  private changed: unknown[] = [];
+  private tracking = false;
+  private cursor: Iterator<[unknown, RollingState<T, A>]> | undefined = undefined;
+  private readonly cleanupSize: number;
+
+  constructor(
+    readonly ttl: StateTtlConfig | undefined,
+    readonly now: () => Timestamp,
+  ) {
+    this.cleanupSize = ttl === undefined ? 0 : ttl.incrementalCleanupSize > 0 ? ttl.incrementalCleanupSize : DEFAULT_CLEANUP_SIZE;
+  }
+
+  /** The original key of a map key. */
+  keyOf(mk: unknown): Key {
+    return typeof mk === 'string' ? (this.arrayKeys.get(mk) ?? mk) : (mk as Key);
+  }
+
+  /** Records a change of `mk`'s state `s` (a flag test once it was recorded). */
+  touch(mk: unknown, s: RollingState<T, A>): void {
+    if (!s.changed) {
+      s.changed = true;
+      this.changed.push(mk);
+    }
+  }
+
+  /** Adds a key's first state. */
+  add(mk: unknown, key: Key, s: RollingState<T, A>): void {
+    this.states.set(mk, s);
+    if (typeof key === 'object') this.arrayKeys.set(mk as string, key);
+    if (this.tracking) this.changed.push(mk);
+  }
+
+  /** Removes a key's state. */
+  remove(mk: unknown, s: RollingState<T, A>): void {
+    this.states.delete(mk);
+    if (typeof mk === 'string' && this.arrayKeys.size > 0) this.arrayKeys.delete(mk);
+    this.touch(mk, s);
+  }
+
+  /** Whether `s` expired (its time is the processing time of its last write). */
+  expired(s: RollingState<T, A>, now: Timestamp): boolean {
+    return now - (s as TimedRollingState<T, A>).time! >= this.ttl!.ttl;
+  }
+
+  /** Checks the next few entries for expiry and removes the expired ones. */
+  cleanup(now: Timestamp): void {
+    let cursor = this.cursor ?? this.states.entries();
+    for (let i = 0; i < this.cleanupSize; i++) {
+      let r = cursor.next();
+      if (r.done === true) {
+        cursor = this.states.entries();
+        r = cursor.next();
+        if (r.done === true) break;
+      }
+      const [mk, s] = r.value;
+      if (this.expired(s, now)) this.remove(mk, s);
+    }
+    this.cursor = cursor;
+  }
+
+  /** Starts recording changed keys: what exists now counts as unchanged. */
+  startChangeTracking(): void {
+    this.tracking = true;
+    for (const s of this.states.values()) s.changed = false;
+    this.changed = [];
+  }
+
+  /** The keys changed since the last call (or `startChangeTracking`), each once, with their state (undefined: removed). */
+  takeChanged(): Array<[Key, RollingState<T, A> | undefined]> {
+    const out: Array<[Key, RollingState<T, A> | undefined]> = [];
+    const seen = new Set<unknown>();
+    const changed = this.changed;
+    this.changed = [];
+    for (const mk of changed) {
+      if (seen.has(mk)) continue;
+      seen.add(mk);
+      const s = this.states.get(mk);
+      if (s !== undefined) s.changed = false;
+      out.push([this.keyOf(mk), s]);
+    }
+    return out;
+  }
+}
+
 /** Builds a keyed rolling aggregation operator from a {@link RollingSpec}. */
-export function rollingAggregate<T, S>(
+export function rollingAggregate<T, A>(
   name: string,
-  options: OperatorOptions | undefined,
-  spec: (origin: ErrorOrigin) => RollingSpec<T, S>,
+  options: RollingAggregateOptions | undefined,
+  spec: (origin: ErrorOrigin) => RollingSpec<T, A>,
 ): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  const ttl = options?.ttl;
+  if (ttl !== undefined && !(ttl instanceof StateTtlConfig)) {
+    throw new InvalidArgumentError({ operator: options?.name ?? name, uid: options?.uid }, 'ttl', ttl, 'must be a StateTtlConfig (StateTtlConfig.newBuilder(ms).build())');
+  }
   return operateElements<T, StreamElement<T>>({ name: options?.name ?? name, options }, (destination, origin) => {
-    const { create, update, result } = spec(origin);
-    const states = new Map<unknown, KeyState<S>>();
+    const { init, update, result } = spec(origin);
     let batch = false;
+    let timed = false;
+    let keyed!: RollingStates<T, A>;
     return {
       open(job) {
         batch = effectiveMode(job) === 'batch';
+        const scheduler = options?.scheduler ?? job?.scheduler ?? asyncScheduler;
+        keyed = new RollingStates<T, A>(batch ? undefined : ttl, () => scheduler.now());
+        timed = batch || keyed.ttl !== undefined;
       },
       record(value, timestamp, key) {
         if (key === undefined) throw new NotKeyedError(origin);
         const mk = typeof key === 'object' ? mapKey(key) : key;
-        let ks = states.get(mk);
-        if (ks === undefined) {
-          ks = new KeyState(create(value), key, timestamp);
-          states.set(mk, ks);
-        } else {
-          ks.state = update(ks.state, value);
-          ks.timestamp = timestamp;
+        const states = keyed.states;
+        let s = states.get(mk);
+        if (!timed) {
+          // the hot path: no TTL, streaming
+          if (s === undefined) keyed.add(mk, key, (s = new RollingState<T, A>(value, init(value), true)));
+          else {
+            update(s, value);
+            if (!s.changed) keyed.touch(mk, s);
+          }
+          destination.next(new StreamRecord(result(s), timestamp, key));
+          return;
         }
-        if (!batch) destination.next(new StreamRecord(result(ks.state), timestamp, key));
+        const time = batch ? timestamp : keyed.now();
+        if (s !== undefined && !batch && keyed.expired(s, time!)) {
+          if (keyed.ttl!.stateVisibility === 'NeverReturnExpired') {
+            keyed.remove(mk, s);
+            s = undefined;
+          }
+        }
+        if (s === undefined) keyed.add(mk, key, (s = new TimedRollingState<T, A>(value, init(value), true, time)));
+        else {
+          update(s, value);
+          (s as TimedRollingState<T, A>).time = time;
+          keyed.touch(mk, s);
+        }
+        if (batch) return;
+        keyed.cleanup(time!);
+        destination.next(new StreamRecord(result(s), timestamp, key));
       },
       watermark(mark) {
         if (!batch) destination.next(mark);
       },
       complete() {
         if (batch) {
-          for (const ks of states.values()) destination.next(new StreamRecord(result(ks.state), ks.timestamp, ks.key));
+          for (const [mk, s] of keyed.states) destination.next(new StreamRecord(result(s), (s as TimedRollingState<T, A>).time, keyed.keyOf(mk)));
           destination.next(Watermark.MAX);
         }
         destination.complete();

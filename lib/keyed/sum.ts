@@ -1,7 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
-import type { OperatorOptions } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
-import { type FieldRef, numericField, rollingAggregate, withField } from './rolling-aggregate-internals';
+import { type FieldRef, numericField, rollingAggregate, withField, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
 /**
  * A rolling sum per key: for each record, emits the key's first record with `field` replaced by the sum
@@ -22,16 +21,17 @@ import { type FieldRef, numericField, rollingAggregate, withField } from './roll
  * numbers$.pipe(keyBy((x) => x % 2), sum()) // a stream of plain numbers: no field
  * ```
  * @param field property name or tuple index; omit it for a stream of numbers.
+ * @param options `ttl` (a `StateTtlConfig`) forgets a key whose last record came that long ago in processing
+ * time, so its next record starts over; without it every key's state is kept until unsubscribe (as in Flink).
  * @throws NotKeyedError when the stream is not keyed; InvalidArgumentError when the field is not a number.
  * @see min, max, reduce, Flink's `KeyedStream.sum`
  */
-export function sum<T>(field?: FieldRef<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+export function sum<T>(field?: FieldRef<T>, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
   const f = field as string | number | undefined;
-  return rollingAggregate<T, { first: T; acc: number | bigint }>('sum', options, (origin) => ({
-    create: (value) => ({ first: value, acc: numericField(origin, value, f) }),
+  return rollingAggregate<T, number | bigint>('sum', options, (origin) => ({
+    init: (value) => numericField(origin, value, f),
     update: (s, value) => {
       s.acc = (s.acc as number) + (numericField(origin, value, f) as number);
-      return s;
     },
     result: (s) => withField(s.first, f, s.acc),
   }));

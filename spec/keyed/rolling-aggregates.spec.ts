@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { lastValueFrom, of, toArray } from 'rxjs';
+import { lastValueFrom, map, of, toArray } from 'rxjs';
 import { marbles } from 'rxjs-marbles/jest';
 import {
   InvalidArgumentError,
@@ -11,12 +11,16 @@ import {
   minBy,
   NotKeyedError,
   reduce,
+  StateTtlConfig,
   StreamRecord,
+  type Key,
   sum,
   values,
   Watermark,
 } from '../../lib/index';
 import { maxWm, rec, start, wm } from '../../lib/testing/index';
+import { mapKey } from '../../lib/keyed/key-group';
+import { RollingStates, TimedRollingState } from '../../lib/keyed/rolling-aggregate-internals';
 
 interface Row {
   k: string;
@@ -201,3 +205,85 @@ describe('rolling aggregations (properties against a brute-force model)', () => 
 function fromStart(job: Job, rows: Row[]) {
   return of(start(job, true) as unknown as Row, ...rows);
 }
+
+describe('rolling aggregations with a state TTL', () => {
+  it('forgets a key not seen for the TTL (processing time): its next record starts over', marbles((m) => {
+    const ttl = StateTtlConfig.newBuilder(10).build();
+    // key x at 0, 5 (alive: 5 < 10), 15 (10 ms after its last write: expired), 20; key y keeps its sum
+    const source = m.cold('a----b---c-----d----e|', { a: r('x', 1, 'a'), b: r('x', 2, 'b'), c: r('y', 7, 'c'), d: r('x', 4, 'd'), e: r('x', 8, 'e') });
+    m.expect(source.pipe(keyBy((v: Row) => v.k), sum('n', { ttl, scheduler: m.scheduler }), values())).toBeObservable('a----b---c-----d----e|', {
+      a: r('x', 1, 'a'),
+      b: r('x', 3, 'a'),
+      c: r('y', 7, 'c'),
+      d: r('x', 4, 'd'),
+      e: r('x', 12, 'd'),
+    });
+  }));
+
+  it('every aggregation honours the TTL, and ReturnExpiredIfNotCleanedUp continues from an expired aggregate not yet removed', marbles((m) => {
+    const strict = StateTtlConfig.newBuilder(3).build();
+    const lenient = StateTtlConfig.newBuilder(3).setStateVisibility('ReturnExpiredIfNotCleanedUp').build();
+    const source = m.cold('a-b---c|', { a: r('x', 5, 'a'), b: r('x', 9, 'b'), c: r('x', 1, 'c') });
+    const keyed = source.pipe(keyBy((v: Row) => v.k));
+    const options = { ttl: strict, scheduler: m.scheduler };
+    m.expect(keyed.pipe(max('n', options), values())).toBeObservable('a-b---c|', { a: r('x', 5, 'a'), b: r('x', 9, 'a'), c: r('x', 1, 'c') });
+    m.expect(keyed.pipe(min('n', options), values())).toBeObservable('a-b---c|', { a: r('x', 5, 'a'), b: r('x', 5, 'a'), c: r('x', 1, 'c') });
+    m.expect(keyed.pipe(maxBy('n', true, options), values())).toBeObservable('a-b---c|', { a: r('x', 5, 'a'), b: r('x', 9, 'b'), c: r('x', 1, 'c') });
+    m.expect(keyed.pipe(minBy('n', true, options), values())).toBeObservable('a-b---c|', { a: r('x', 5, 'a'), b: r('x', 5, 'a'), c: r('x', 1, 'c') });
+    m.expect(keyed.pipe(reduce((x: Row, y: Row) => ({ ...x, n: x.n + y.n }), options), values())).toBeObservable('a-b---c|', {
+      a: r('x', 5, 'a'),
+      b: r('x', 14, 'a'),
+      c: r('x', 1, 'c'),
+    });
+    // lenient: the expired sum (not cleaned up: one key, checked only after the record) still counts
+    m.expect(keyed.pipe(sum('n', { ttl: lenient, scheduler: m.scheduler }), values())).toBeObservable('a-b---c|', {
+      a: r('x', 5, 'a'),
+      b: r('x', 14, 'a'),
+      c: r('x', 15, 'a'),
+    });
+  }));
+
+  it('removes expired keys incrementally: a removed key starts over even where an expired one would still be visible', marbles((m) => {
+    // a and b at 0; from 10 both expired. ReturnExpiredIfNotCleanedUp continues from an expired sum that
+    // was not removed yet. Each record checks the next entry (in insertion order, wrapping around): z at
+    // 20 checks z, z at 21 wraps and removes a; so b at 22 continues (b2) and a at 23 starts over (a1)
+    const ttl = StateTtlConfig.newBuilder(10).setStateVisibility('ReturnExpiredIfNotCleanedUp').cleanupIncrementally(1).build();
+    const source = m.cold('(ab)----------------zzba|', { a: r('a', 1, ''), b: r('b', 1, ''), z: r('z', 1, '') });
+    const out = source.pipe(keyBy((v: Row) => v.k), sum('n', { ttl, scheduler: m.scheduler }), values(), map((x) => `${x.k}${x.n}`));
+    m.expect(out).toBeObservable('(ab)----------------yzcd|', { a: 'a1', b: 'b1', y: 'z1', z: 'z2', c: 'b2', d: 'a1' });
+  }));
+
+  it('refuses a ttl that is not a StateTtlConfig', () => {
+    expect(() => sum<number>(undefined, { ttl: 1000 as unknown as StateTtlConfig })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('RollingStates: changed keys for incremental checkpoints', () => {
+  it('records each changed or removed key once per round, none while tracking is off, array keys as given', () => {
+    let now = 0;
+    const s = new RollingStates<number, number>(StateTtlConfig.newBuilder(10).cleanupIncrementally(1).build(), () => now);
+    const put = (key: Key, v: number): void => {
+      const mk = mapKey(key);
+      const st = s.states.get(mk);
+      if (st === undefined) s.add(mk, key, new TimedRollingState(v, v, true, now));
+      else {
+        st.acc += v;
+        (st as TimedRollingState<number, number>).time = now;
+        s.touch(mk, st);
+      }
+    };
+    put('a', 1);
+    put(['b', 1], 1);
+    s.startChangeTracking();
+    expect(s.takeChanged()).toEqual([]);
+    put('a', 2);
+    put('a', 3);
+    put('c', 1);
+    expect(s.takeChanged().map(([k, st]) => [k, st?.acc])).toEqual([['a', 6], ['c', 1]]);
+    put(['b', 1], 5);
+    now = 100;
+    s.cleanup(now); // 'a' expires: removed, recorded as removed
+    expect(s.takeChanged().map(([k, st]) => [k, st?.acc])).toEqual([[['b', 1], 6], ['a', undefined]]);
+    expect(s.takeChanged()).toEqual([]);
+  });
+});
