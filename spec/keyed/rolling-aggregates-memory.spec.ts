@@ -3,23 +3,15 @@
  * flat while processing time passes and every step brings keys that never come back; without a TTL the
  * same input grows the heap past the bound (so the bound can catch a leak).
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { asyncScheduler, type SchedulerLike, Subject } from 'rxjs';
 import { keyBy, StateTtlConfig, sum, values } from '../../lib/index';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heap = (): number => {
-  gc();
-  return process.memoryUsage().heapUsed;
-};
+import { heapAfterGc as heap, MiB } from '../helpers/heap';
 
 const KEYS = 2_000;
 const TTL = 1_000;
 const WARM_UP = 4;
 const STEPS = 16;
-const BOUND = 2 ** 20;
+const BOUND = MiB;
 
 /** A scheduler whose clock the test sets (the TTL reads only `now()`). */
 function clock(): SchedulerLike & { time: number } {
