@@ -48,8 +48,13 @@ const MAX_DEPTH = 512;
 /** The tag property; a plain object with its own `"$"` is escaped with tag `o`. */
 const TAG = '$';
 
-function unsupported(value: unknown, path: string, why: string): never {
-  throw new StateError(ORIGIN, `cannot write ${describeValue(value)} at ${path || 'the top'}: ${why}; give the state descriptor a serializer (TypeSerializer) that can`);
+/** Thrown by the encoder for a value it cannot write; collects the path on its way up. */
+class Unsupported {
+  readonly path: Array<string | number> = [];
+  constructor(
+    readonly value: unknown,
+    readonly why: string,
+  ) {}
 }
 
 function numberTag(n: number): { $: 'n'; v: string } | undefined {
@@ -70,11 +75,16 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   else target[key] = value;
 }
 
+/** True for a value JSON writes as itself: a string, a boolean, or a finite number other than -0. */
+function isJsonScalar(v: unknown): boolean {
+  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && v - v === 0 && (v !== 0 || 1 / v > 0));
+}
+
 /**
  * Returns `value` itself when it is plain JSON data, else a JSON-safe copy with tags. Copies lazily: an
  * array or object is copied only from its first member that changed.
  */
-function encode(value: unknown, depth: number, path: string): unknown {
+function encode(value: unknown, depth: number): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -88,28 +98,19 @@ function encode(value: unknown, depth: number, path: string): unknown {
     case 'object':
       break;
     default:
-      return unsupported(value, path, `a ${typeof value} is not data`);
+      throw new Unsupported(value, `a ${typeof value} is not data`);
   }
   if (value === null) return null;
-  if (depth > MAX_DEPTH) unsupported(value, path, `nested deeper than ${MAX_DEPTH} levels (a cycle?)`);
-  if (Array.isArray(value)) {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      const e = encode(v, depth + 1, path);
-      if (out === undefined && e !== v) out = value.slice(0, i);
-      if (out !== undefined) out.push(e);
-    }
-    return out ?? value;
-  }
+  if (depth > MAX_DEPTH) throw new Unsupported(value, `nested deeper than ${MAX_DEPTH} levels (a cycle?)`);
+  if (Array.isArray(value)) return encodeArray(value, depth);
   if (value instanceof Map) {
     const entries: unknown[] = [];
-    for (const [k, v] of value) entries.push([encode(k, depth + 1, path), encode(v, depth + 1, path)]);
+    for (const [k, v] of value) entries.push([encode(k, depth + 1), encode(v, depth + 1)]);
     return { $: 'm', v: entries };
   }
   if (value instanceof Set) {
     const items: unknown[] = [];
-    for (const v of value) items.push(encode(v, depth + 1, path));
+    for (const v of value) items.push(encode(v, depth + 1));
     return { $: 's', v: items };
   }
   if (value instanceof Date) {
@@ -117,23 +118,58 @@ function encode(value: unknown, depth: number, path: string): unknown {
     return { $: 'd', v: t === t ? t : null };
   }
   if (!isPlainObject(value)) {
-    return unsupported(value, path, `an instance of ${(value as object).constructor?.name ?? 'a class'} is not plain data`);
+    throw new Unsupported(value, `an instance of ${(value as object).constructor?.name ?? 'a class'} is not plain data`);
   }
-  const src = value as Record<string, unknown>;
+  return encodeObject(value as Record<string, unknown>, depth);
+}
+
+function encodeArray(value: readonly unknown[], depth: number): unknown {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const v: unknown = value[i];
+    let e = v;
+    if (!isJsonScalar(v)) {
+      try {
+        e = encode(v, depth + 1);
+      } catch (err) {
+        if (err instanceof Unsupported) err.path.unshift(i);
+        throw err;
+      }
+    }
+    if (out === undefined && e !== v) out = value.slice(0, i);
+    if (out !== undefined) out.push(e);
+  }
+  return out ?? value;
+}
+
+function encodeObject(src: Record<string, unknown>, depth: number): unknown {
   let out: Record<string, unknown> | undefined;
-  const keys = Object.keys(src);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
+  let escaped = false;
+  // for-in over a plain object: no key array allocated (a plain object has no enumerable inherited key).
+  for (const k in src) {
+    if (!Object.prototype.hasOwnProperty.call(src, k)) continue;
+    if (k === TAG) escaped = true;
     const v = src[k];
-    const e = encode(v, depth + 1, path === '' ? k : `${path}.${k}`);
+    let e = v;
+    if (!isJsonScalar(v)) {
+      try {
+        e = encode(v, depth + 1);
+      } catch (err) {
+        if (err instanceof Unsupported) err.path.unshift(k);
+        throw err;
+      }
+    }
     if (out === undefined && e !== v) {
       out = {};
-      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, src[keys[j]!]);
+      for (const k2 in src) {
+        if (k2 === k) break;
+        if (Object.prototype.hasOwnProperty.call(src, k2)) setOwn(out, k2, src[k2]);
+      }
     }
     if (out !== undefined) setOwn(out, k, e);
   }
   const body = out ?? src;
-  return Object.prototype.hasOwnProperty.call(src, TAG) ? { $: 'o', v: body } : body;
+  return escaped ? { $: 'o', v: body } : body;
 }
 
 function corrupt(what: string): never {
@@ -160,14 +196,20 @@ function decode(value: unknown, depth: number): unknown {
 
 function decodeFields(o: Record<string, unknown>, depth: number): Record<string, unknown> {
   let out: Record<string, unknown> | undefined;
-  const keys = Object.keys(o);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
+  // JSON.parse makes plain objects whose keys are all own: for-in allocates no key array.
+  for (const k in o) {
     const v = o[k];
+    if (v === null || typeof v !== 'object') {
+      if (out !== undefined) setOwn(out, k, v);
+      continue;
+    }
     const d = decode(v, depth + 1);
     if (out === undefined && d !== v) {
       out = {};
-      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, o[keys[j]!]);
+      for (const k2 in o) {
+        if (k2 === k) break;
+        setOwn(out, k2, o[k2]);
+      }
     }
     if (out !== undefined) setOwn(out, k, d);
   }
@@ -231,7 +273,14 @@ function decodeTagged(o: Record<string, unknown>, depth: number): unknown {
 export const defaultStateSerializer: TypeSerializer<unknown> = {
   id: 'tidemark-json/1',
   serialize(value: unknown): string {
-    return JSON.stringify(encode(value, 0, ''));
+    try {
+      return JSON.stringify(encode(value, 0));
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err;
+      const path = err.path.map(String);
+      const at = path.length === 0 ? 'the top' : path.length > 8 ? `${path.slice(0, 8).join('.')}...` : path.join('.');
+      throw new StateError(ORIGIN, `cannot write ${describeValue(err.value)} at ${at}: ${err.why}; give the state descriptor a serializer (TypeSerializer) that can`);
+    }
   },
   deserialize(data: string): unknown {
     if (typeof data !== 'string') corrupt(`expected a string, got ${describeValue(data)}`);
