@@ -105,3 +105,41 @@ describe('RedisCheckpointStorage', () => {
     return s.close();
   });
 });
+
+describe('checkpoints while Redis goes away and comes back', () => {
+  it('a checkpoint fails while Redis is down (counted, tolerated), and the next one succeeds once it is back', async () => {
+    const { VirtualTimeScheduler } = await import('rxjs');
+    const { CheckpointCoordinator } = await import('../../lib/checkpoint/checkpoint-coordinator');
+    const { MetricGroup } = await import('../../lib/core/metrics');
+    const priv = await startPrivateRedis();
+    const storage = await RedisCheckpointStorage.connect({ url: priv.url, prefix: 'p' });
+    try {
+      const metrics = new MetricGroup();
+      const fatal: Error[] = [];
+      const c = new CheckpointCoordinator('j', { interval: 1e9, storage, tolerableFailures: 10 }, new VirtualTimeScheduler(), metrics, (e) => fatal.push(e));
+      await c.restore();
+      c.register('op');
+      const barriers: Array<import('../../lib/core/checkpoint-barrier').CheckpointBarrier> = [];
+      c.registerSource({ uid: 'src', emitBarrier: (b) => barriers.push(b) });
+      const round = (): Promise<unknown> => {
+        const p = c.trigger();
+        barriers[barriers.length - 1]!.acknowledger!.acknowledge('op', { parts: true, keyed: new Map([[1, [['k', String(barriers.length)]]]]) });
+        return p;
+      };
+      await round();
+      await priv.stop();
+      await expect(round()).rejects.toThrow(/writing state to redis:\/\/127\.0\.0\.1:\d+ failed/);
+      await priv.start();
+      // The client reconnects by itself; checkpoints go on (the private server came back empty).
+      let ok = false;
+      for (let i = 0; i < 50 && !ok; i++) ok = await round().then(() => true, () => false);
+      expect(ok).toBe(true);
+      expect(fatal).toEqual([]);
+      expect(metrics.counterValue('numberOfFailedCheckpoints')).toBeGreaterThanOrEqual(1);
+      expect(metrics.counterValue('numberOfCompletedCheckpoints')).toBe(2);
+    } finally {
+      await storage.close();
+      await priv.stop();
+    }
+  });
+});
