@@ -45,6 +45,8 @@ export class BroadcastStates {
   private readonly byName: Map<string, MapStateDescriptor<unknown, unknown>>;
   private readonly readOnly = new Map<string, ReadOnlyBroadcastState<unknown, unknown>>();
   private readonly writable = new Map<string, BroadcastState<unknown, unknown>>();
+  private lastRead: MapStateDescriptor<unknown, unknown> | undefined = undefined;
+  private lastReadState: ReadOnlyBroadcastState<unknown, unknown> | undefined = undefined;
 
   constructor(
     private readonly origin: ErrorOrigin,
@@ -76,12 +78,16 @@ export class BroadcastStates {
   }
 
   read<K, V>(d: MapStateDescriptor<K, V>): ReadOnlyBroadcastState<K, V> {
+    // the same descriptor asked again (the common case: once per record): no lookup by name
+    if (d === this.lastRead && d !== undefined) return this.lastReadState as ReadOnlyBroadcastState<K, V>;
     let s = this.readOnly.get(d?.name);
     if (s === undefined) {
       this.check(d as MapStateDescriptor<unknown, unknown>);
       s = this.backend.getReadOnlyBroadcastState(d as MapStateDescriptor<unknown, unknown>, this.reader);
       this.readOnly.set(d.name, s);
     }
+    this.lastRead = d as MapStateDescriptor<unknown, unknown>;
+    this.lastReadState = s;
     return s as ReadOnlyBroadcastState<K, V>;
   }
 }
