@@ -41,6 +41,22 @@ const RUNS = arg('runs') !== undefined ? parseCount(arg('runs')!, '--runs') : sm
 /** A timed run shorter than this repeats the side in a loop. */
 const MIN_MS = arg('min-ms') !== undefined ? parseCount(arg('min-ms')!, '--min-ms') : smoke ? 10 : 300;
 if (RUNS < 1) throw new Error('bench: --runs must be at least 1');
+/**
+ * What a timed run's length is read from: `wall` (the default: elapsed time) or `cpu` (the process's user +
+ * system CPU time, GC and compiler threads included), steadier on a machine shared with other jobs.
+ */
+const CLOCK = arg('clock') ?? 'wall';
+/** `--case TEXT`: only the cases whose title contains TEXT run. */
+const CASE = arg('case');
+if (CLOCK !== 'wall' && CLOCK !== 'cpu') throw new Error(`bench: --clock must be wall or cpu, got ${CLOCK}`);
+/** Milliseconds on the chosen clock. */
+const now: () => number =
+  CLOCK === 'wall'
+    ? () => performance.now()
+    : () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000;
+      };
 
 /** The number of events to use: `--size N` (or `BENCH_SIZE`), else `fallback`. Accepts 10M, 500k. */
 export function benchSize(fallback: number): number {
@@ -123,7 +139,7 @@ const benchName = basename(process.argv[1] ?? 'bench').replace(/\.(bench\.)?(mjs
 
 process.on('exit', (code) => {
   const out = process.env['BENCH_JSON_PART'];
-  if (out !== undefined && code === 0) writeFileSync(out, JSON.stringify({ bench: benchName, runs: RUNS, minMs: MIN_MS, smoke, cases: results }, null, 1));
+  if (out !== undefined && code === 0) writeFileSync(out, JSON.stringify({ bench: benchName, runs: RUNS, minMs: MIN_MS, clock: CLOCK, smoke, cases: results }, null, 1));
 });
 
 const show = (x: unknown): string => {
@@ -145,11 +161,13 @@ export interface CompareOptions {
 }
 
 /**
- * Measures a case: checks that every side computes the same, then times `--runs` alternated runs per
+ * Measures a case (unless `--case TEXT` is given and the title does not contain it): checks that every
+ * side computes the same, then times `--runs` alternated runs per
  * side after a forced GC each, and prints each side's median throughput and its ratio to the baselines
  * with the spread (and bytes per key when `memoryKeys` is given). Throws when two sides disagree.
  */
-export async function compare(title: string, options: CompareOptions): Promise<CaseResult> {
+export async function compare(title: string, options: CompareOptions): Promise<CaseResult | undefined> {
+  if (CASE !== undefined && !title.includes(CASE)) return undefined;
   const { events, sides } = options;
   const baselines = options.baselines ?? [sides[0]!.label];
   let reference: { label: string; value: unknown } | undefined;
@@ -160,10 +178,10 @@ export async function compare(title: string, options: CompareOptions): Promise<C
     }
   };
   const once = async (side: Side): Promise<number> => {
-    const t0 = performance.now();
+    const t0 = now();
     let v = side.run();
     if (v instanceof Promise) v = await v;
-    const ms = performance.now() - t0;
+    const ms = now() - t0;
     check(side.label, v);
     return ms;
   };
@@ -184,13 +202,13 @@ export async function compare(title: string, options: CompareOptions): Promise<C
       const i = r % 2 === 0 ? j : sides.length - 1 - j;
       const side = sides[i]!;
       fullGc();
-      const t0 = performance.now();
+      const t0 = now();
       for (let k = 0; k < reps[i]!; k++) {
         let v = side.run();
         if (v instanceof Promise) v = await v;
         if (k === reps[i]! - 1) check(side.label, v);
       }
-      const ms = performance.now() - t0;
+      const ms = now() - t0;
       mps[i]!.push((events * reps[i]!) / ms / 1000);
     }
   }
@@ -246,7 +264,7 @@ const fmt = (s: Spread, digits: number): string =>
 
 function print(c: CaseResult): void {
   const keys = c.keys === undefined ? '' : `, ${c.keys.toLocaleString('en-US')} keys`;
-  console.log(`\n## ${c.title}\n(${c.events.toLocaleString('en-US')} events per run${keys}; median [min–max] of ${RUNS} alternated runs per side, GC forced before each)`);
+  console.log(`\n## ${c.title}\n(${c.events.toLocaleString('en-US')} events per run${keys}; median [min–max] of ${RUNS} alternated runs per side, GC forced before each${CLOCK === 'cpu' ? ', CPU time' : ''})`);
   for (const s of c.sides) {
     const ratios = Object.entries(s.ratios)
       .map(([name, r]) => `${fmt(r, 2)}x ${name}`)

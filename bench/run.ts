@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --size N] [--only NAME] [--runs R] [--min-ms MS] [--json FILE]`: runs every
- * `bench/*.bench.ts` in its own process (`node --expose-gc`), one after another.
- * `--only NAME` runs the bench files whose name contains NAME; `--size` sets the events per run (each bench
- * has its own default); `--runs` the timed runs per side (5; 3 below `--size 100k`, a smoke run whose
- * numbers mean nothing); `--min-ms` the shortest timed run (300 ms; 10 below `--size 100k`); `--json FILE`
- * writes every case's numbers and the machine to FILE, from which `npx tsx bench/doc-table.ts FILE...`
- * regenerates the tables of docs/performance.md.
+ * `npm run bench [-- --size N] [--only NAME] [--case TEXT] [--runs R] [--min-ms MS] [--clock cpu]
+ * [--json FILE]`: runs every `bench/*.bench.ts` in its own process (`node --expose-gc`), one after another.
+ * `--only NAME` runs the bench files whose name contains NAME, `--case TEXT` the cases whose title contains
+ * TEXT; `--size` sets the events per run (each bench has its own default); `--runs` the timed runs per side
+ * (5; 3 below `--size 100k`, a smoke run whose numbers mean nothing); `--min-ms` the shortest timed run
+ * (300 ms; 10 below `--size 100k`); `--clock cpu` times runs by the process's CPU time instead of elapsed
+ * time (steadier on a shared machine); `--json FILE` writes every case's numbers and the machine to FILE,
+ * from which `npm run bench:doc -- FILE...` regenerates the tables of docs/performance.md.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';

@@ -27,6 +27,14 @@ export class TaggedValue<L, R> {
   ) {}
 }
 
+/**
+ * A right element on its way into the window. Left elements travel as they are: this class is not
+ * exported, so no left value can be one, and the left side (often the larger) costs no wrapper.
+ */
+class RightElement<R> {
+  constructor(readonly value: R) {}
+}
+
 /** The two sides of one window, in arrival order. */
 interface Sides<L, R> {
   lefts: L[];
@@ -34,12 +42,12 @@ interface Sides<L, R> {
 }
 
 /** Splits a window's tagged elements into its two sides as they arrive; merging (sessions) concatenates. */
-function sidesAggregate<L, R>(): AggregateFunction<TaggedValue<L, R>, Sides<L, R>, Sides<L, R>> {
+function sidesAggregate<L, R>(): AggregateFunction<L | RightElement<R>, Sides<L, R>, Sides<L, R>> {
   return {
     createAccumulator: () => ({ lefts: [], rights: [] }),
     add: (t, acc) => {
-      if (t.side === 0) acc.lefts.push(t.value as L);
-      else acc.rights.push(t.value as R);
+      if (t instanceof RightElement) acc.rights.push(t.value);
+      else acc.lefts.push(t);
       return acc;
     },
     getResult: (acc) => acc,
@@ -65,12 +73,16 @@ export interface TwoStreamWindowOptions<L, R, W extends Window> extends Operator
   keySerializer?: KeyByOptions<Key>['keySerializer'];
 }
 
-/** Builds the tagged-union window pipeline; `emit` receives each window's two sides. */
+/**
+ * Builds the tagged-union window pipeline; `emit` receives each window's two sides. Unless `readsOnly`
+ * (emit only reads the arrays while it runs), they are copies: a window may fire again with late data.
+ */
 export function twoStreamWindow<L, R, O, W extends Window>(
   operator: string,
   other: Observable<StreamElement<R>>,
   options: TwoStreamWindowOptions<L, R, W>,
   emit: (lefts: L[], rights: R[], out: Collector<O>, key: Key, ctx: ProcessWindowContext<W>) => void,
+  readsOnly = false,
 ): OperatorFunction<StreamElement<L>, StreamElement<O>> {
   const origin = { operator: options.name ?? operator, uid: options.uid };
   for (const opt of ['where', 'equalTo'] as const) {
@@ -81,34 +93,36 @@ export function twoStreamWindow<L, R, O, W extends Window>(
   }
   const { where, equalTo } = options;
   const keyOptions = options.keySerializer === undefined ? { name: `${origin.operator}.keyBy` } : { name: `${origin.operator}.keyBy`, keySerializer: options.keySerializer };
+  type In = L | RightElement<R>;
   return (source) =>
-    source.pipe(
-      map((v: L) => new TaggedValue<L, R>(0, v)),
-      union(other.pipe(map((v: R) => new TaggedValue<L, R>(1, v)))),
-      keyBy((t: TaggedValue<L, R>) => (t.side === 0 ? where(t.value as L) : equalTo(t.value as R)), keyOptions),
-      window(options.window as WindowAssigner<TaggedValue<L, R>, W>, {
+    (source as Observable<StreamElement<In>>).pipe(
+      union(other.pipe(map((v: R) => new RightElement<R>(v)))),
+      keyBy((t: In) => (t instanceof RightElement ? equalTo(t.value) : where(t)), keyOptions),
+      window(options.window as WindowAssigner<In, W>, {
         name: origin.operator,
         ...(options.uid === undefined ? {} : { uid: options.uid }),
-        ...(options.trigger === undefined ? {} : { trigger: options.trigger as Trigger<TaggedValue<L, R>, W> }),
-        ...(options.evictor === undefined ? {} : { evictor: options.evictor as Evictor<TaggedValue<L, R>, W> }),
+        ...(options.trigger === undefined ? {} : { trigger: options.trigger as Trigger<In, W> }),
+        ...(options.evictor === undefined ? {} : { evictor: options.evictor as Evictor<In, W> }),
         ...(options.allowedLateness === undefined ? {} : { allowedLateness: options.allowedLateness }),
         ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
         ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
         ...(options.evictor === undefined
           ? {
               // each window keeps its two sides as they arrive (an aggregate, so the incremental window
-              // operators run it); the function gets copies, as a window may fire again with late data
+              // operators run it); a function that keeps the arrays gets copies, as a window may fire
+              // again with late data
               aggregate: sidesAggregate<L, R>(),
-              process: (key: Key, ctx: ProcessWindowContext<W>, [sides]: Sides<L, R>[], out: Collector<O>) =>
-                emit(sides!.lefts.slice(), sides!.rights.slice(), out, key, ctx),
+              process: readsOnly
+                ? (key: Key, ctx: ProcessWindowContext<W>, sides: Sides<L, R>[], out: Collector<O>) => emit(sides[0]!.lefts, sides[0]!.rights, out, key, ctx)
+                : (key: Key, ctx: ProcessWindowContext<W>, sides: Sides<L, R>[], out: Collector<O>) => emit(sides[0]!.lefts.slice(), sides[0]!.rights.slice(), out, key, ctx),
             }
           : {
-              process: (key: Key, ctx: ProcessWindowContext<W>, elements: TaggedValue<L, R>[], out: Collector<O>) => {
+              process: (key: Key, ctx: ProcessWindowContext<W>, elements: In[], out: Collector<O>) => {
                 const lefts: L[] = [];
                 const rights: R[] = [];
                 for (const e of elements) {
-                  if (e.side === 0) lefts.push(e.value as L);
-                  else rights.push(e.value as R);
+                  if (e instanceof RightElement) rights.push(e.value);
+                  else lefts.push(e);
                 }
                 emit(lefts, rights, out, key, ctx);
               },

@@ -56,5 +56,5 @@ export function windowJoin<L, R, O, W extends Window = Window>(
         else flatApply!(l, r, out);
       }
     }
-  });
+  }, true);
 }
