@@ -11,7 +11,7 @@ import type { StreamElement } from '../core/stream-element';
 import { StreamRecord } from '../core/stream-record';
 import { type Collector, type Key, MIN_WATERMARK, type Timestamp } from '../core/types';
 import { mapKey } from '../keyed/key-group';
-import { InternalTimerService } from '../time/timer-service';
+import { MinHeap } from '../time/timer-heap';
 
 /** What a {@link ProcessJoinFunction} receives besides the pair. */
 export interface ProcessJoinContext {
@@ -61,6 +61,7 @@ export const NUM_LATE_RIGHT = 'numLateRightRecords';
 export const JOIN_BUFFER_SIZE = 'joinBufferSize';
 
 type Side = 'left' | 'right';
+const byTime = (a: Timestamp, b: Timestamp): number => a - b;
 type Buffer = Map<unknown, Map<Timestamp, unknown[]>>;
 
 /**
@@ -127,7 +128,10 @@ export function intervalJoin<L, R, O>(
       let buffered = 0;
       let runtime: RuntimeContext | undefined;
       let metrics: MetricGroup | undefined;
-      let timers: InternalTimerService<Side> | undefined;
+      // cleanup: per side, the map keys due at each time, and a heap of those times (no per-key timer:
+      // a cleanup that finds nothing, for a time already cleaned, does nothing)
+      const due: Record<Side, Map<Timestamp, unknown[]>> = { left: new Map(), right: new Map() };
+      const dueTimes: Record<Side, MinHeap<Timestamp>> = { left: new MinHeap(byTime), right: new MinHeap(byTime) };
       let watermark: Timestamp = MIN_WATERMARK;
       // the pair being processed
       let leftTs = 0;
@@ -150,20 +154,31 @@ export function intervalJoin<L, R, O>(
         metrics.counter(NUM_LATE_LEFT);
         metrics.counter(NUM_LATE_RIGHT);
         metrics.gauge(JOIN_BUFFER_SIZE, () => buffered);
-        timers = new InternalTimerService<Side>({
-          scheduler: runtime.scheduler,
-          onEventTime: (t) => cleanup(t.namespace, t.key!, t.time),
-          onProcessingTime: () => {},
-          onError: (err) => destination.error(err),
-        });
         rich?.open?.(runtime);
       };
 
-      const cleanup = (side: Side, key: Key, time: Timestamp): void => {
-        // the timer fires at the last time an element could still match; remove that element
+      const schedule = (side: Side, mk: unknown, time: Timestamp): void => {
+        const bucket = due[side].get(time);
+        if (bucket !== undefined) bucket.push(mk);
+        else {
+          due[side].set(time, [mk]);
+          dueTimes[side].push(time);
+        }
+      };
+      /** Removes the elements whose last possible match is at or before `watermark`. */
+      const cleanUpTo = (side: Side, watermark: Timestamp): void => {
+        const times = dueTimes[side];
+        while (times.size > 0 && times.peek()! <= watermark) {
+          const time = times.pop()!;
+          const keys = due[side].get(time)!;
+          due[side].delete(time);
+          for (let i = 0; i < keys.length; i++) cleanup(side, keys[i], time);
+        }
+      };
+      const cleanup = (side: Side, mk: unknown, time: Timestamp): void => {
+        // due at the last time an element could still match; remove that element
         const ts = side === 'left' ? (upper <= 0 ? time : time - upper) : lower <= 0 ? time + lower : time;
         const byKey = buffers[side];
-        const mk = typeof key === 'object' ? mapKey(key) : key;
         const entries = byKey.get(mk);
         const list = entries?.get(ts);
         if (entries === undefined || list === undefined) return;
@@ -230,7 +245,7 @@ export function intervalJoin<L, R, O>(
         // clean up once no future element of the other side can match
         const relativeUpper = side === 'left' ? upper : -lower;
         const cleanupTime = relativeUpper > 0 ? ts + relativeUpper : ts;
-        timers!.registerEventTimeTimer(key, side, cleanupTime);
+        schedule(side, mk, cleanupTime);
       };
 
       const valve = new InputValve(2, {
@@ -241,7 +256,8 @@ export function intervalJoin<L, R, O>(
         watermark: (mark) => {
           if (runtime === undefined) open(undefined);
           watermark = mark.time;
-          timers!.advanceWatermark(mark.time);
+          cleanUpTo('left', mark.time);
+          cleanUpTo('right', mark.time);
           destination.next(mark);
         },
         status: (s) => destination.next(s),
@@ -257,7 +273,6 @@ export function intervalJoin<L, R, O>(
         subscribeInput(other, destination, { next: (x) => valve.push(1, x), error: (e) => destination.error(e), complete: () => valve.complete(1) }, origin);
       }
       return () => {
-        timers?.dispose();
         if (runtime !== undefined) rich?.close?.();
       };
     });
