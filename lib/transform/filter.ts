@@ -22,6 +22,9 @@ export type FilterFunction<T> = ((value: T) => boolean) | RichFilterFunction<T>;
  * filter(x => x!=b)  --a(1)--------W(5)--c(6)--|
  * ```
  *
+ * A type-guard predicate narrows the output type, as with RxJS's `filter`:
+ * `filter((e: NexmarkEvent): e is Bid => e.type === 'bid')` gives a stream of `Bid`.
+ *
  * @example
  * ```ts
  * clicks$.pipe(filter((c) => c.url !== '/health'))
@@ -29,6 +32,8 @@ export type FilterFunction<T> = ((value: T) => boolean) | RichFilterFunction<T>;
  * @throws UserFunctionError (as an error notification) when the predicate throws.
  * @see map, Flink's `FilterFunction`
  */
+export function filter<T, S extends T>(fn: (value: T) => value is S, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<S>>;
+export function filter<T>(fn: FilterFunction<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>>;
 export function filter<T>(fn: FilterFunction<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
   const f = typeof fn === 'function' ? fn : (v: T) => fn.filter(v);
   return statelessStage<T, T>('filter', options, typeof fn === 'function' ? undefined : fn, (next, origin) => (value, timestamp, key) => {

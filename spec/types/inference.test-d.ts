@@ -12,3 +12,11 @@ expectTypeOf(recs).toEqualTypeOf<Observable<number>>();
 declare const s: Observable<StreamElement<{ a: number }>>;
 const t = s.pipe(map((v) => v.a), values());
 expectTypeOf(t).toEqualTypeOf<Observable<number>>();
+
+// a type-guard predicate narrows the stream's type
+type Shape = { kind: 'circle'; r: number } | { kind: 'square'; side: number };
+declare const shapes: Observable<StreamElement<Shape>>;
+const circles = shapes.pipe(filter((x): x is Extract<Shape, { kind: 'circle' }> => x.kind === 'circle'), map((c) => c.r), values());
+expectTypeOf(circles).toEqualTypeOf<Observable<number>>();
+const still = shapes.pipe(filter((x) => x.kind === 'square' || x.r > 1), values());
+expectTypeOf(still).toEqualTypeOf<Observable<Shape>>();
