@@ -5,12 +5,15 @@ import type { Collector, Key } from '../core/types';
 import type { Window } from '../windowing/windows/window';
 import { twoStreamWindow, type TwoStreamWindowOptions } from './tagged-union-internals';
 
-/** Receives both groups of one key and window (either may be empty). */
-export type CoGroupFunction<L, R, O> = (lefts: L[], rights: R[], out: Collector<O>, key: Key) => void;
+/**
+ * Receives both groups of one key and window (either may be empty), the key and the window (e.g. to
+ * report the window's start, as Flink SQL's `window_start`).
+ */
+export type CoGroupFunction<L, R, O, W extends Window = Window> = (lefts: L[], rights: R[], out: Collector<O>, key: Key, window: W) => void;
 
 /** Options of {@link coGroup}. */
 export interface CoGroupOptions<L, R, O, W extends Window> extends TwoStreamWindowOptions<L, R, W> {
-  apply: CoGroupFunction<L, R, O>;
+  apply: CoGroupFunction<L, R, O, W>;
 }
 
 /**
@@ -43,8 +46,8 @@ export function coGroup<L, R, O, W extends Window = Window>(
 ): OperatorFunction<StreamElement<L>, StreamElement<O>> {
   const name = options.name ?? 'coGroup';
   if (typeof options.apply !== 'function') {
-    throw new InvalidArgumentError({ operator: name, uid: options.uid }, 'apply', options.apply, 'must be a function (lefts, rights, out, key) => void');
+    throw new InvalidArgumentError({ operator: name, uid: options.uid }, 'apply', options.apply, 'must be a function (lefts, rights, out, key, window) => void');
   }
   const fn = options.apply;
-  return twoStreamWindow<L, R, O, W>('coGroup', other, { ...options, name }, (lefts, rights, out, key) => fn(lefts, rights, out, key));
+  return twoStreamWindow<L, R, O, W>('coGroup', other, { ...options, name }, (lefts, rights, out, key, ctx) => fn(lefts, rights, out, key, ctx.window));
 }

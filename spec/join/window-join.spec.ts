@@ -107,6 +107,21 @@ describe('coGroup', () => {
     expect(records(out).map((r) => `${r.value}@${r.timestamp}`).sort()).toEqual(['a1|a9@9', 'b1|@9', '|c9@9']);
   });
 
+  it('hands apply the key and the window of the groups', async () => {
+    const out = await lastValueFrom(
+      of(rec('a1', 1), rec('a2', 12)).pipe(
+        coGroup(of(rec('a9', 13)), {
+          where: byLetter,
+          equalTo: byLetter,
+          window: TumblingEventTimeWindows.of(10),
+          apply: (ls: string[], rs: string[], o: { collect(v: string): void }, key, w) => o.collect(`${String(key)}[${w.start},${w.end}):${ls.join()}|${rs.join()}`),
+        }),
+        toArray(),
+      ),
+    );
+    expect(records(out).map((r) => r.value).sort()).toEqual(['a[0,10):a1|', 'a[10,20):a2|a9']);
+  });
+
   it('re-fires a window for late data within the lateness, handing apply fresh lists each time', marbles((m) => {
     const left = m.cold(spaced(['a', '', 'W', 'L', 'X', '|']), { a: rec('a1', 1), W: wm(9), L: rec('a2', 3), X: wm(30) });
     const right = m.cold(spaced(['x', '', 'W', '', 'X', '|']), { x: rec('a9', 2), W: wm(9), X: wm(30) });
