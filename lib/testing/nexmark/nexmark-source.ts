@@ -130,7 +130,7 @@ export function nexmarkSource(options: NexmarkSourceOptions): Observable<StreamE
         let end = pos;
         while (end < total && due(end) <= now) end++;
         emitUpTo(end);
-        if (!finish() && !subscriber.closed) this.schedule(Math.max(rateLimited, firstDelay(pos, now)));
+        if (!finish() && !subscriber.closed) this.schedule(undefined, Math.max(rateLimited, firstDelay(pos, now)));
       } catch (err) {
         subscriber.error(err);
       }
