@@ -41,6 +41,11 @@ export interface NexmarkSourceOptions {
    * as the pipeline takes them (Flink's Nexmark runs at "max emit speed" as well).
    */
   rateLimited?: number;
+  /**
+   * Called after each chunk with the source's position: the count of events emitted so far (what a
+   * checkpoint of this source records). For progress reports; keep it cheap.
+   */
+  onPosition?: (position: number) => void;
 }
 
 /**
@@ -82,6 +87,7 @@ export function nexmarkSource(options: NexmarkSourceOptions): Observable<StreamE
     throw new InvalidArgumentError(origin, 'rateLimited', rateLimited, 'must be a positive number of ms (the poll interval)');
   }
   const pre = options.pregenerated;
+  const onPosition = options.onPosition;
   if (pre !== undefined && pre.length < total) throw new InvalidArgumentError(origin, 'pregenerated', `${pre.length} events`, `must hold at least events = ${total}`);
   const gen = options.generator instanceof NexmarkGenerator ? options.generator : new NexmarkGenerator(options.generator);
   const baseTime = gen.config.baseTime;
@@ -98,6 +104,7 @@ export function nexmarkSource(options: NexmarkSourceOptions): Observable<StreamE
         const e = pre !== undefined ? pre[pos]! : gen.event(pos);
         subscriber.next(new StreamRecord<NexmarkEvent>(e, e.dateTime));
       }
+      onPosition?.(pos);
       if (pos < total) {
         const w = gen.watermark(pos) - 1;
         if (w > lastWatermark) {
