@@ -35,26 +35,33 @@ export function isIncrementalSessionWindow<T, W extends Window>(assigner: Window
   return assigner instanceof EventTimeSessionWindows && hasIncrementalOptions(options);
 }
 
-/** One open session of one key. */
+/** One open session of one key. A session that an element extends is updated in place. */
 class Session {
   /** False once merged into another session or cleaned up (its heap entries are then skipped). */
   live = true;
   /** When its firing time was set (ties in the fire heap go in this order). */
   seq = 0;
   /** `end - 1`: when it fires (kept here so the heap compares without reaching into the window). */
-  readonly maxTimestamp: Timestamp;
+  maxTimestamp: Timestamp;
+  /** The fire heap's key for this session: its `maxTimestamp` and `seq` when it was pushed (it is re-pushed
+   * when popped after an extension, so extending never touches the heap). */
+  fireAt = 0;
+  fireSeq = 0;
+  inFire = false;
+  /** The clean heap's key: its `cleanup` when pushed. */
+  cleanAt = 0;
+  inClean = false;
   constructor(
-    readonly window: TimeWindow,
+    public window: TimeWindow,
     public contents: unknown,
     readonly keyState: KeySessions,
     /** `end - 1 + allowedLateness`, or MAX_WATERMARK for never. */
-    readonly cleanup: Timestamp,
+    public cleanup: Timestamp,
   ) {
     this.maxTimestamp = window.end - 1;
   }
 }
 
-/** The open sessions of one key. */
 class KeySessions implements IdleKeyEntry {
   readonly sessions: Session[] = [];
   /** The record count when the key lost its last session (it stays for reuse), or -1 while it has one. */
@@ -79,26 +86,48 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
     let live = 0;
     let seq = 0;
     /** Sessions waiting to fire, by end and then by when their firing time was set. */
-    const toFire = new MinHeap<Session>((a, b) => a.maxTimestamp - b.maxTimestamp || a.seq - b.seq);
+    const toFire = new MinHeap<Session>((a, b) => a.fireAt - b.fireAt || a.fireSeq - b.fireSeq);
     /** Sessions waiting for cleanup after their end (with an allowed lateness). */
-    const toClean = new MinHeap<Session>((a, b) => a.cleanup - b.cleanup);
+    const toClean = new MinHeap<Session>((a, b) => a.cleanAt - b.cleanAt);
 
     // A key whose sessions all closed stays in `keys` for a while for reuse (its next click usually
     // comes soon); see IdleKeys.
     const idleKeys = new IdleKeys(keys);
 
+    const pushFire = (s: Session): void => {
+      s.fireAt = s.maxTimestamp;
+      s.fireSeq = s.seq;
+      s.inFire = true;
+      toFire.push(s);
+    };
+    const pushClean = (s: Session): void => {
+      s.cleanAt = s.cleanup;
+      s.inClean = true;
+      toClean.push(s);
+    };
+    /** Sets the firing and cleanup times of a new or extended session. */
+    const schedule = (s: Session): void => {
+      // the default trigger sets a firing time unless the session already ended (late data then fires it at once)
+      if (s.maxTimestamp > emitter.watermark) {
+        s.seq = seq++;
+        if (!s.inFire) pushFire(s);
+      }
+      if (!s.inClean && s.cleanup !== s.maxTimestamp && s.cleanup !== MAX_WATERMARK) pushClean(s);
+    };
     const open = (w: TimeWindow, contents: unknown, k: KeySessions): Session => {
       const s = new Session(w, contents, k, cleanupOf(w));
       idleKeys.markBusy(k);
       k.sessions.push(s);
       live++;
-      // the default trigger sets a firing time unless the session already ended (late data then fires it at once)
-      if (w.end - 1 > emitter.watermark) {
-        s.seq = seq++;
-        toFire.push(s);
-      }
-      if (s.cleanup !== w.end - 1 && s.cleanup !== MAX_WATERMARK) toClean.push(s);
+      schedule(s);
       return s;
+    };
+    /** Extends session `s` to `w` in place: the same as merging `w` into it, without a new session. */
+    const extend = (s: Session, w: TimeWindow): void => {
+      s.window = s.window.cover(w);
+      s.maxTimestamp = s.window.end - 1;
+      s.cleanup = cleanupOf(s.window);
+      schedule(s);
     };
     const close = (s: Session): void => {
       s.live = false;
@@ -127,21 +156,25 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
         for (const w of windows) {
           let k = keys.get(mk);
           const list = k?.sessions;
-          // the open sessions this window meets (they never meet each other), in start order
+          // the open sessions this window meets (they never meet each other): the first, and all when several
+          let first: Session | undefined;
           let met: Session[] | undefined;
           if (list !== undefined) {
             for (const s of list) {
-              if (s.window.intersects(w)) (met ??= []).push(s);
+              if (!s.window.intersects(w)) continue;
+              if (first === undefined) first = s;
+              else (met ??= [first]).push(s);
             }
           }
           let target: Session;
-          if (met === undefined) {
+          if (first === undefined) {
             if (cleanupOf(w) <= watermark) continue; // a late session of its own
             k ??= new KeySessions(mk, keyed ? key : undefined);
             if (list === undefined) keys.set(mk, k);
             target = open(w, undefined, k);
-          } else if (met.length === 1 && met[0]!.window.start <= w.start && met[0]!.window.end >= w.end) {
-            target = met[0]!; // inside a session: nothing merges
+          } else if (met === undefined) {
+            target = first; // one session: the window is inside it, or extends it
+            if (w.start < first.window.start || w.end > first.window.end) extend(first, w);
           } else {
             met.sort((a, b) => a.window.start - b.window.start);
             let cover = w;
@@ -164,16 +197,24 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
         const time = mark.time;
         if (time > emitter.watermark) {
           emitter.watermark = time;
-          for (let s = toFire.peek(); s !== undefined && s.maxTimestamp <= time; s = toFire.peek()) {
+          for (let s = toFire.peek(); s !== undefined && s.fireAt <= time; s = toFire.peek()) {
             toFire.pop();
+            s.inFire = false;
             if (!s.live) continue;
+            if (s.fireAt !== s.maxTimestamp || s.fireSeq !== s.seq) {
+              pushFire(s); // extended since it was pushed: its entry moves to the new time
+              continue;
+            }
             fire(s);
             // cleaned up now (no lateness, or a session ending at the largest timestamp), later, or never
             if (s.cleanup === s.maxTimestamp) close(s);
           }
-          for (let s = toClean.peek(); s !== undefined && s.cleanup <= time; s = toClean.peek()) {
+          for (let s = toClean.peek(); s !== undefined && s.cleanAt <= time; s = toClean.peek()) {
             toClean.pop();
-            if (s.live) close(s);
+            s.inClean = false;
+            if (!s.live) continue;
+            if (s.cleanAt !== s.cleanup) pushClean(s); // extended since
+            else close(s);
           }
           idleKeys.sweep(time >= MAX_WATERMARK);
         }
