@@ -14,7 +14,6 @@ import { cpus, platform, release } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { QUERIES, runQuery, type NexmarkQuery } from '../examples/nexmark/queries';
 import { NexmarkGenerator, type NexmarkEvent } from '../lib/testing/index';
-import { benchSize } from './harness';
 
 /** Published events per second per core (docs/nexmark.md): Flink Nexmark V1 and V2, Feldera. */
 const PUBLISHED: Record<string, { flinkV1?: number; flinkV2?: number; feldera?: number }> = {
@@ -68,7 +67,8 @@ if (args.includes('--checkpoint-interval') || args.includes('--redis')) {
   process.exit(2);
 }
 const eventsArg = arg('--events');
-const events = eventsArg === undefined ? benchSize(1_000_000) : parseCount(eventsArg);
+const sizeArg = arg('--size') ?? process.env['BENCH_SIZE'];
+const events = parseCount(eventsArg ?? sizeArg ?? '1M');
 const wanted = arg('--query')?.split(',').map((s) => s.trim());
 const unknown = wanted?.filter((w) => !QUERIES.some((q) => q.name === w)) ?? [];
 if (unknown.length > 0) {
@@ -76,7 +76,6 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const queries = wanted === undefined ? QUERIES : QUERIES.filter((q) => wanted.includes(q.name));
-const jsonFile = arg('--json');
 const chartFile = arg('--chart');
 
 function parseCount(raw: string): number {
@@ -214,10 +213,13 @@ for (const q of queries) {
 }
 console.log('\nev/CPU-s: events per CPU-second; heap MiB: above the held events after the run and a GC; peak: largest heap sampled during the run; ratio: to the hand-written reference on the same events.');
 
-if (jsonFile !== undefined) {
+// `--json FILE` is taken by bench/run.ts, which gathers each bench's part (this one) into FILE.
+const jsonPart = process.env['BENCH_JSON_PART'];
+if (jsonPart !== undefined) {
   const generatorSpeed = { eventsPerCpuSecondKept: events / genKeptCpu, eventsPerCpuSecondDropped: dropped / genDropCpu, eventsMiB };
-  writeFileSync(jsonFile, JSON.stringify({ machine: machine(), events, generator: generatorSpeed, queries: results }, null, 2) + '\n');
-  console.log(`wrote ${jsonFile}`);
+  // `cases` stays empty so bench/doc-table.ts (docs/performance.md) skips this part
+  const part = { bench: 'nexmark', runs: 1, minMs: 0, smoke: events < 100_000, cases: [], machine: machine(), events, generator: generatorSpeed, queries: results };
+  writeFileSync(jsonPart, JSON.stringify(part, null, 2) + '\n');
 }
 if (chartFile !== undefined) {
   writeFileSync(chartFile, chart(results));
