@@ -62,6 +62,7 @@ class Session {
   }
 }
 
+/** The open sessions of one key. */
 class KeySessions implements IdleKeyEntry {
   readonly sessions: Session[] = [];
   /** The record count when the key lost its last session (it stays for reuse), or -1 while it has one. */
