@@ -10,6 +10,7 @@ export { SideOutput } from './core/side-output';
 export { StartElement, effectiveMode, type JobContext } from './core/start-element';
 export { ElementKind, StreamElementBase, isElement, type ControlElement, type StreamElement } from './core/stream-element';
 export { StreamRecord, toElement } from './core/stream-record';
+export { checkTimestamp, isTimestamp } from './core/check-timestamp';
 export { MAX_WATERMARK, MIN_WATERMARK, type Collector, type ExecutionMode, type Key, type KeyPrimitive, type Timestamp } from './core/types';
 export { Watermark } from './core/watermark';
 export { WatermarkStatus } from './core/watermark-status';
@@ -57,7 +58,7 @@ export { fromCollection, type FromCollectionOptions } from './sources/from-colle
 export { fromElements } from './sources/from-elements';
 
 /* Time and watermarks */
-export { assignWatermarks, checkTimestamp, type AssignWatermarksOptions } from './time/assign-watermarks';
+export { assignWatermarks, type AssignWatermarksOptions } from './time/assign-watermarks';
 export { BoundedOutOfOrdernessWatermarks } from './time/generators/bounded-out-of-orderness';
 export { AscendingTimestampsWatermarks } from './time/generators/monotonous-timestamps';
 export { NoWatermarksGenerator } from './time/generators/no-watermarks';

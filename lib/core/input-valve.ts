@@ -9,9 +9,13 @@
  * barriers and start elements are consumed by the valve, which calls `watermark`, `status`, `barrier`,
  * `start` and `end` with the combined view.
  *
- * Watermarks follow Flink's StatusWatermarkValve: an idle input is left out of the minimum; an input that
- * becomes active again rejoins the minimum only once its watermark has caught up with the last one
- * emitted; a completed input counts as having reached the largest watermark.
+ * Watermarks follow Flink's StatusWatermarkValve: the combined watermark only advances (an input's
+ * watermark that is not larger than its last one is ignored); an idle input is left out of the minimum,
+ * and a watermark that arrives on it while it is idle is ignored (it does not raise its watermark for
+ * later); when the last active input goes idle, the valve first emits the largest watermark over all
+ * inputs (nothing holds event time back any more), then the idle status; an input that becomes active
+ * again (by an active status or a record) rejoins the minimum only once its watermark has caught up with
+ * the last one emitted; a completed input counts as having reached the largest watermark.
  *
  * Barriers are aligned: after input i delivers barrier n, its later elements are buffered until every
  * unfinished input has delivered barrier n; then `barrier(n)` is called once and the buffers are
@@ -149,9 +153,10 @@ export class InputValve {
   }
 
   private onWatermark(input: InputState, time: Timestamp): void {
-    if (time <= input.watermark) return;
+    // an idle input's watermark is ignored, not remembered (Flink's valve does the same)
+    if (input.idle || time <= input.watermark) return;
     input.watermark = time;
-    if (!input.aligned && !input.idle && time >= this.lastWatermark) input.aligned = true;
+    if (!input.aligned && time >= this.lastWatermark) input.aligned = true;
     this.emitMinimum();
   }
 
@@ -163,6 +168,8 @@ export class InputValve {
       this.emitMinimum();
       if (!this.allIdle && this.inputs.every((s) => s.idle || s.finished) && this.inputs.some((s) => s.idle)) {
         this.allIdle = true;
+        // nothing holds event time back any more: flush the largest watermark, then go idle
+        this.emitMaximum();
         this.handlers.status?.(WatermarkStatus.IDLE);
       }
     } else {
@@ -182,10 +189,20 @@ export class InputValve {
       any = true;
       if (s.watermark < min) min = s.watermark;
     }
-    if (any && min > this.lastWatermark) {
-      this.lastWatermark = min;
-      this.handlers.watermark(min >= MAX_WATERMARK ? Watermark.MAX : new Watermark(min));
-    }
+    if (any) this.emit(min);
+  }
+
+  /** Emits the largest watermark over all inputs, when it is larger than the last one emitted. */
+  private emitMaximum(): void {
+    let max = MIN_WATERMARK;
+    for (const s of this.inputs) if (s.watermark > max) max = s.watermark;
+    this.emit(max);
+  }
+
+  private emit(time: Timestamp): void {
+    if (!(time > this.lastWatermark)) return;
+    this.lastWatermark = time;
+    this.handlers.watermark(time >= MAX_WATERMARK ? Watermark.MAX : new Watermark(time));
   }
 
   private finish(input: InputState): void {

@@ -16,7 +16,7 @@ import type { SideOutput } from './side-output';
 import type { JobContext, StartElement } from './start-element';
 import { ElementKind, type StreamElement, StreamElementBase } from './stream-element';
 import { type StreamRecord, toElement } from './stream-record';
-import type { Key, Timestamp } from './types';
+import { type Key, MIN_WATERMARK, type Timestamp } from './types';
 import type { Watermark } from './watermark';
 import type { WatermarkStatus } from './watermark-status';
 
@@ -26,6 +26,9 @@ export type RecordSink<T> = (value: T, timestamp: Timestamp | undefined, key: Ke
 /**
  * One handler per element kind. Every handler but `record` is optional: what is not handled is forwarded
  * unchanged (control elements), completes (`complete`) or errors (`error`) the destination.
+ *
+ * A watermark that is not larger than the last one this input delivered is dropped before any handler
+ * sees it (Flink's input valve does the same), so `watermark` only ever sees event time advance.
  */
 export interface ElementHandlers<T> {
   /** Called once, before the first element of any kind (or before completion on empty input). */
@@ -70,6 +73,8 @@ function originOf(spec: OperatorSpec): ErrorOrigin {
 
 class ElementSubscriber<T> extends Subscriber<unknown> {
   private opened = false;
+  /** The last watermark this input delivered: an older or equal one is dropped. */
+  private lastWatermark: Timestamp = MIN_WATERMARK;
   private readonly sink: RecordSink<T>;
   private readonly openers: Array<(job: JobContext | undefined) => void> = [];
   private readonly closers: Array<() => void> = [];
@@ -138,6 +143,9 @@ class ElementSubscriber<T> extends Subscriber<unknown> {
           return;
         }
         case ElementKind.Watermark:
+          // NaN never gets here (the Watermark constructor refuses it), so `<=` is the whole test
+          if (el.time <= this.lastWatermark) return;
+          this.lastWatermark = el.time;
           if (h.watermark) h.watermark(el);
           else d.next(el);
           return;

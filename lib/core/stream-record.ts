@@ -1,3 +1,4 @@
+import { invalidTimestamp, isTimestamp } from './check-timestamp';
 import { ElementKind, StreamElementBase } from './stream-element';
 import type { Key, Timestamp } from './types';
 
@@ -6,10 +7,15 @@ import type { Key, Timestamp } from './types';
  * Records are immutable once emitted: an operator never mutates one it received, since a shared stream
  * hands the same object to every branch.
  *
+ * The timestamp is checked here, where every record is built: NaN, ±Infinity, a string or a number
+ * beyond ±`Number.MAX_SAFE_INTEGER` throws an `InvalidTimestampError`, so a bad timestamp can never
+ * reach a window, a join or a timer.
+ *
  * @example
  * ```ts
  * new StreamRecord({ user: 'ann' }, 1_000) // a click at t = 1 s
  * ```
+ * @throws InvalidTimestampError when the timestamp is neither `undefined` nor a valid timestamp.
  */
 export class StreamRecord<T> extends StreamElementBase {
   readonly kind = ElementKind.Record;
@@ -22,7 +28,16 @@ export class StreamRecord<T> extends StreamElementBase {
     readonly key: Key | undefined = undefined,
   ) {
     super();
+    if (timestamp !== undefined && !isTimestamp(timestamp)) throw badRecordTimestamp(timestamp);
   }
+}
+
+function badRecordTimestamp(timestamp: unknown): Error {
+  return invalidTimestamp(
+    { operator: 'StreamRecord' },
+    timestamp,
+    'a record\'s timestamp must be a finite number of milliseconds within ±Number.MAX_SAFE_INTEGER, or undefined for none',
+  );
 }
 
 /** Builds the element for a value: a plain value when it has neither timestamp nor key, else a record. */

@@ -7,6 +7,7 @@
  */
 import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
 import type { CheckpointBarrier } from '../core/checkpoint-barrier';
+import { checkTimerTime } from '../core/check-timestamp';
 import { type ErrorOrigin, InvalidArgumentError, InvalidKeyError, NotKeyedError, wrapUserError } from '../core/errors';
 import { InputValve } from '../core/input-valve';
 import { operateElements, subscribeInput } from '../core/operate-elements';
@@ -91,8 +92,14 @@ function coInstance<L, R, O>(setup: CoSetup<L, R, O>, destination: Subscriber<St
   const timerService: TimerService = {
     currentProcessingTime: () => (runtime === undefined ? 0 : runtime.currentProcessingTime()),
     currentWatermark: () => watermark,
-    registerEventTimeTimer: (t) => needTimers().registerEventTimeTimer(currentKey, undefined, t),
-    registerProcessingTimeTimer: (t) => needTimers().registerProcessingTimeTimer(currentKey, undefined, t),
+    registerEventTimeTimer: (t) => {
+      checkTimerTime(origin, t, 'registerEventTimeTimer');
+      needTimers().registerEventTimeTimer(currentKey, undefined, t);
+    },
+    registerProcessingTimeTimer: (t) => {
+      checkTimerTime(origin, t, 'registerProcessingTimeTimer');
+      needTimers().registerProcessingTimeTimer(currentKey, undefined, t);
+    },
     deleteEventTimeTimer: (t) => needTimers().deleteEventTimeTimer(currentKey, undefined, t),
     deleteProcessingTimeTimer: (t) => needTimers().deleteProcessingTimeTimer(currentKey, undefined, t),
   };

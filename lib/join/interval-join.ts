@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
-import { type ErrorOrigin, InvalidArgumentError, InvalidTimestampError, NotKeyedError } from '../core/errors';
+import { invalidTimestamp, isTimestamp } from '../core/check-timestamp';
+import { type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
 import { InputValve } from '../core/input-valve';
 import type { MetricGroup } from '../core/metrics';
 import { subscribeInput } from '../core/operate-elements';
@@ -91,7 +92,7 @@ type Buffer = Map<unknown, Map<Timestamp, unknown[]>>;
  * ```
  * @throws InvalidArgumentError when the lower bound is greater than the upper bound (after applying
  * exclusivity), or the bounds are not finite; NotKeyedError (as an error notification) when an input is
- * not keyed; InvalidTimestampError when a record has no timestamp.
+ * not keyed; InvalidTimestampError when a record has no timestamp (or an invalid one).
  * @see windowJoin, Flink's `IntervalJoinOperator`
  */
 export function intervalJoin<L, R, O>(
@@ -199,8 +200,10 @@ export function intervalJoin<L, R, O>(
           value = element;
         }
         if (key === undefined) throw new NotKeyedError(origin, `the ${side} input of ${name}`);
-        if (ts === undefined) {
-          throw new InvalidTimestampError(origin, value, 'an interval join needs records with timestamps: apply assignWatermarks upstream');
+        if (!isTimestamp(ts)) {
+          throw ts === undefined
+            ? invalidTimestamp(origin, value, 'an interval join needs records with timestamps: apply assignWatermarks upstream')
+            : invalidTimestamp(origin, ts, undefined);
         }
         if (runtime === undefined) open(undefined);
         if (watermark !== MIN_WATERMARK && ts < watermark) {

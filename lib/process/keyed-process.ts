@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { checkTimerTime } from '../core/check-timestamp';
 import { NotKeyedError } from '../core/errors';
 import { operateElements } from '../core/operate-elements';
 import type { OutputTag } from '../core/output-tag';
@@ -54,7 +55,8 @@ export const PROCESSING_TIME_TIMERS = 'processingTimeTimers';
  * }))
  * ```
  * @throws NotKeyedError (as an error notification) on a record without a key; UserFunctionError when the
- * function throws; StateError when a state name is re-registered with another kind.
+ * function throws; StateError when a state name is re-registered with another kind; InvalidTimestampError
+ * when a timer is registered at NaN, ±Infinity or a non-number.
  * @see process, Flink's `KeyedProcessFunction`
  */
 export function keyedProcess<K extends Key, I, O>(
@@ -74,8 +76,14 @@ export function keyedProcess<K extends Key, I, O>(
     const timerService: TimerService = {
       currentProcessingTime: () => timers.currentProcessingTime(),
       currentWatermark: () => timers.currentWatermark(),
-      registerEventTimeTimer: (t) => timers.registerEventTimeTimer(key, undefined, t),
-      registerProcessingTimeTimer: (t) => timers.registerProcessingTimeTimer(key, undefined, t),
+      registerEventTimeTimer: (t) => {
+        checkTimerTime(origin, t, 'registerEventTimeTimer');
+        timers.registerEventTimeTimer(key, undefined, t);
+      },
+      registerProcessingTimeTimer: (t) => {
+        checkTimerTime(origin, t, 'registerProcessingTimeTimer');
+        timers.registerProcessingTimeTimer(key, undefined, t);
+      },
       deleteEventTimeTimer: (t) => timers.deleteEventTimeTimer(key, undefined, t),
       deleteProcessingTimeTimer: (t) => timers.deleteProcessingTimeTimer(key, undefined, t),
     };

@@ -1,7 +1,10 @@
 import type { OperatorFunction, Subscription } from 'rxjs';
-import { type ErrorOrigin, InvalidArgumentError, InvalidTimestampError } from '../core/errors';
+import { invalidTimestamp, isTimestamp } from '../core/check-timestamp';
+import { describeValue, InvalidArgumentError } from '../core/errors';
 import { operateElements } from '../core/operate-elements';
+import type { OutputTag } from '../core/output-tag';
 import { createRuntimeContext, type OperatorOptions } from '../core/runtime-context';
+import { SideOutput } from '../core/side-output';
 import type { StreamElement } from '../core/stream-element';
 import { StreamRecord } from '../core/stream-record';
 import { MAX_WATERMARK, MIN_WATERMARK, type Timestamp } from '../core/types';
@@ -11,19 +14,17 @@ import type { WatermarkGenerator, WatermarkOutput } from './watermark-generator'
 import type { WatermarkStrategy } from './watermark-strategy';
 
 /** Options of {@link assignWatermarks}. */
-export interface AssignWatermarksOptions extends OperatorOptions {
+export interface AssignWatermarksOptions<T = unknown> extends OperatorOptions {
   /** Periodic emit interval in ms of processing time (default 200; 0 turns periodic emits off). */
   interval?: number;
-}
-
-/** Throws unless `ts` is a finite number within the safe-integer range. */
-export function checkTimestamp(origin: ErrorOrigin, ts: unknown): asserts ts is Timestamp {
-  if (typeof ts !== 'number' || !Number.isFinite(ts)) {
-    throw new InvalidTimestampError(origin, ts, 'the timestamp assigner must return a finite number of milliseconds');
-  }
-  if (ts > MAX_WATERMARK || ts < MIN_WATERMARK) {
-    throw new InvalidTimestampError(origin, ts, 'a timestamp must lie within ±Number.MAX_SAFE_INTEGER');
-  }
+  /**
+   * Where a record whose timestamp is not valid goes instead of failing the stream: the assigner
+   * returned NaN, ±Infinity, a non-number or a number beyond ±`Number.MAX_SAFE_INTEGER`, or the record
+   * has no timestamp and the strategy no assigner. The record is sent to this side output (read it with
+   * `sideOutput(tag)`) without a timestamp, with its key, and takes no part in watermarks or windows.
+   * Without it, such a record errors the stream with an `InvalidTimestampError`.
+   */
+  invalidTimestampOutput?: OutputTag<T>;
 }
 
 /**
@@ -44,13 +45,25 @@ export function checkTimestamp(origin: ErrorOrigin, ts: unknown): asserts ts is 
  * ```ts
  * clicks$.pipe(assignWatermarks(WatermarkStrategy.forBoundedOutOfOrderness(5_000).withTimestampAssigner((c: Click) => c.ts)))
  * ```
+ * A timestamp is checked here, once per record: NaN, ±Infinity, a non-number (such as `Number('x')` of
+ * bad input, or a string) or a number beyond ±`Number.MAX_SAFE_INTEGER` errors the stream with an
+ * `InvalidTimestampError`, or, with `invalidTimestampOutput`, sends the record to that side output. It
+ * never reaches a window, join or timer downstream, and never moves a watermark.
+ *
+ * ```text
+ * strategy: forMonotonousTimestamps() with assigner (v) => v.t, interval: 0, invalidTimestampOutput: bad
+ * source:   a(t: 5)-b(t: NaN)-c(t: 7)-|
+ * output:   a(5)---B---------c(7)----(WM|)      (B = b on side output bad, W = W(6), M = end of input)
+ * ```
+ *
  * @throws InvalidTimestampError (as an error notification) when the assigner returns NaN, ±Infinity, a
- * non-number, or when a record has no timestamp and there is no assigner.
+ * non-number or a number beyond the safe range, or when a record has no timestamp and there is no
+ * assigner, unless `invalidTimestampOutput` is set.
  * @see WatermarkStrategy, Flink's `TimestampsAndWatermarksOperator`
  */
 export function assignWatermarks<T>(
   strategy: WatermarkStrategy<T>,
-  options?: AssignWatermarksOptions,
+  options?: AssignWatermarksOptions<T>,
 ): OperatorFunction<StreamElement<T>, StreamElement<T>> {
   const name = options?.name ?? 'assignWatermarks';
   const interval = options?.interval ?? 200;
@@ -58,6 +71,8 @@ export function assignWatermarks<T>(
     throw new InvalidArgumentError({ operator: name, uid: options?.uid }, 'interval', interval, 'must be a finite number of milliseconds >= 0');
   }
   const assigner = strategy.timestampAssigner;
+  const invalidOutput = options?.invalidTimestampOutput;
+  const fix = invalidOutput === undefined ? ' (or set invalidTimestampOutput to send such records to a side output)' : '';
   return operateElements<T, StreamElement<T>>({ name, options }, (destination, origin) => {
     let generator: WatermarkGenerator<T> | undefined;
     let current: Timestamp = MIN_WATERMARK;
@@ -95,6 +110,11 @@ export function assignWatermarks<T>(
       periodic?.unsubscribe();
       if (current < MAX_WATERMARK) {
         current = MAX_WATERMARK;
+        // as any watermark, the last one comes from an active input (a valve ignores an idle input's)
+        if (idle) {
+          idle = false;
+          destination.next(WatermarkStatus.ACTIVE);
+        }
         destination.next(Watermark.MAX);
       }
     };
@@ -121,16 +141,18 @@ export function assignWatermarks<T>(
       },
       record(value, previous, key) {
         if (idle) output.markActive();
-        let ts: Timestamp;
-        if (assigner !== undefined) {
-          const raw: unknown = assigner(value, previous);
-          checkTimestamp(origin, raw);
-          ts = raw;
-        } else {
-          if (previous === undefined) {
-            throw new InvalidTimestampError(origin, value, 'the record has no timestamp and the strategy has no timestamp assigner (use withTimestampAssigner)');
+        const ts: unknown = assigner !== undefined ? assigner(value, previous) : previous;
+        if (!isTimestamp(ts)) {
+          if (invalidOutput !== undefined) {
+            destination.next(new SideOutput(invalidOutput, new StreamRecord(value, undefined, key)));
+            return;
           }
-          ts = previous;
+          if (assigner !== undefined) {
+            throw invalidTimestamp(origin, ts, `the timestamp assigner returned it for ${describeValue(value)}; it must return a finite number of milliseconds within ±Number.MAX_SAFE_INTEGER${fix}`);
+          }
+          throw ts === undefined
+            ? invalidTimestamp(origin, value, `the record has no timestamp and the strategy has no timestamp assigner (use withTimestampAssigner)${fix}`)
+            : invalidTimestamp(origin, ts, undefined);
         }
         destination.next(new StreamRecord(value, ts, key));
         generator!.onEvent(value, ts, output);

@@ -12,6 +12,7 @@
  * @module
  */
 import type { OperatorFunction } from 'rxjs';
+import { checkTimerTime } from '../core/check-timestamp';
 import { type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
 import type { MetricGroup } from '../core/metrics';
 import { operateElements } from '../core/operate-elements';
@@ -279,10 +280,14 @@ export function windowOperator<T, R, W extends Window>(
       currentWatermark: () => timers.currentWatermark(),
       registerEventTimeTimer: (t) => {
         if (slot.lastEventTimer === t) return;
+        checkTimerTime(origin, t, 'registerEventTimeTimer');
         slot.lastEventTimer = t;
         timers.registerEventTimeTimer(kw.key, slot.window, t);
       },
-      registerProcessingTimeTimer: (t) => timers.registerProcessingTimeTimer(kw.key, slot.window, t),
+      registerProcessingTimeTimer: (t) => {
+        checkTimerTime(origin, t, 'registerProcessingTimeTimer');
+        timers.registerProcessingTimeTimer(kw.key, slot.window, t);
+      },
       deleteEventTimeTimer: (t) => {
         if (slot.lastEventTimer === t) slot.lastEventTimer = Number.NaN;
         if (slot.firingEventTimer === t) return; // it just fired: nothing left to delete

@@ -128,7 +128,8 @@ describe('assignWatermarks', () => {
       const strategy = WatermarkStrategy.forMonotonousTimestamps().withTimestampAssigner(() => NaN);
       const err = await lastValueFrom(of(1).pipe(assignWatermarks(strategy, { interval: 0, uid: 'wm-1' }))).catch((e: unknown) => e);
       expect((err as Error).message).toBe(
-        'assignWatermarks (uid "wm-1"): invalid timestamp NaN: the timestamp assigner must return a finite number of milliseconds',
+        'assignWatermarks (uid "wm-1"): invalid timestamp NaN: the timestamp assigner returned it for 1; it must return a finite number ' +
+          'of milliseconds within ±Number.MAX_SAFE_INTEGER (or set invalidTimestampOutput to send such records to a side output)',
       );
     });
 

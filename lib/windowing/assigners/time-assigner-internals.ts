@@ -1,17 +1,21 @@
-import { InvalidTimestampError } from '../../core/errors';
+import { invalidTimestamp, isTimestamp } from '../../core/check-timestamp';
 import type { Timestamp } from '../../core/types';
 import { TimeWindow } from '../windows/time-window';
 
-/** The event timestamp of an element; a record without one cannot go to an event-time window. */
+/**
+ * The event timestamp of an element; a record without one, or with one that is not a valid timestamp
+ * (which only a record built around the `StreamRecord` constructor can carry), cannot go to an
+ * event-time window.
+ */
 export function requireTimestamp(assigner: string, timestamp: Timestamp | undefined, value: unknown): Timestamp {
-  if (timestamp === undefined) {
-    throw new InvalidTimestampError(
-      { operator: assigner },
-      value,
-      'an event-time window needs records with timestamps: apply assignWatermarks(strategy) upstream, or use a processing-time window',
-    );
-  }
-  return timestamp;
+  if (isTimestamp(timestamp)) return timestamp;
+  throw timestamp === undefined
+    ? invalidTimestamp(
+        { operator: assigner },
+        value,
+        'an event-time window needs records with timestamps: apply assignWatermarks(strategy) upstream, or use a processing-time window',
+      )
+    : invalidTimestamp({ operator: assigner }, timestamp, undefined);
 }
 
 /** The tumbling window of size `size` (shifted by `offset`) holding `t`. */
