@@ -1,7 +1,25 @@
-import { Observable, take, toArray, lastValueFrom, of } from 'rxjs';
+import { Observable, take, toArray, lastValueFrom, of, type OperatorFunction } from 'rxjs';
 import { marbles } from 'rxjs-marbles/jest';
-import { filter, FusedStream, keyBy, map, operateElements, StreamRecord, UserFunctionError, values, Watermark } from '../../lib/index';
-import { rec, wm } from '../../lib/testing/index';
+import {
+  filter,
+  FusedStream,
+  keyBy,
+  keyedProcess,
+  map,
+  operateElements,
+  process,
+  reduce,
+  type StreamElement,
+  StreamRecord,
+  tumblingEventWindow,
+  UserFunctionError,
+  values,
+  Watermark,
+  window,
+  TumblingEventTimeWindows,
+  windowCount,
+} from '../../lib/index';
+import { maxWm, rec, wm } from '../../lib/testing/index';
 
 describe('operateElements', () => {
   it('lets take(1) after an operator unsubscribe a synchronous infinite source', () => {
@@ -50,3 +68,52 @@ describe('operateElements', () => {
     expect(out).toEqual([rec(10, 5, 'k10'), wm(5), rec(20, undefined, 'k20')]);
   });
 });
+
+describe('watermarks only advance through an operator', () => {
+  const seen: number[] = [];
+  const ops: Array<[string, OperatorFunction<StreamElement<number>, unknown>]> = [
+    ['map', map((x: number) => x + 1)],
+    ['map → filter (fused)', (s) => s.pipe(map((x: number) => x + 1), filter(() => true))],
+    ['process', process<number, number>((x, _ctx, out) => out.collect(x))],
+    ['reduce', (s) => s.pipe(keyBy(() => 'k'), reduce((a: number, b: number) => a + b))],
+    ['tumblingEventWindow (incremental)', (s) => s.pipe(keyBy(() => 'k'), tumblingEventWindow(100, { aggregate: windowCount() }))],
+    ['window (general)', (s) => s.pipe(keyBy(() => 'k'), window(TumblingEventTimeWindows.of(100), { process: (_k, _w, xs: number[], out) => out.collect(xs.length) }))],
+    [
+      'keyedProcess',
+      (s) =>
+        s.pipe(
+          keyBy(() => 'k'),
+          keyedProcess<string, number, number>({
+            processElement: () => {},
+            onTimer: () => {},
+          }),
+        ),
+    ],
+    [
+      'a custom operator',
+      operateElements<number, unknown>({ name: 'watch' }, (d) => ({
+        record: () => {},
+        watermark: (w) => {
+          seen.push(w.time);
+          d.next(w);
+        },
+      })),
+    ],
+  ];
+
+  it.each(ops)('%s: W(20) then W(3) comes out as W(20) alone, and the end-of-input watermark still flows', (name, op) => {
+    seen.length = 0;
+    const out: number[] = [];
+    of<StreamElement<number>>(wm(20), wm(3), wm(20), wm(25), maxWm()).pipe(op).subscribe((e) => {
+      if (e instanceof Watermark) out.push(e.time);
+    });
+    expect(out).toEqual([20, 25, Watermark.MAX.time]);
+    if (name === 'a custom operator') expect(seen).toEqual([20, 25, Watermark.MAX.time]);
+  });
+
+  it('drops a watermark that goes back in time before the operator sees it (marbles)', marbles((m) => {
+    const source = m.cold('WaVX|', { W: wm(20), a: rec(1, 30), V: wm(3), X: wm(30) });
+    m.expect(source.pipe(map((x: number) => x * 10))).toBeObservable('Wa-X|', { W: wm(20), a: rec(10, 30), X: wm(30) });
+  }));
+});
+

@@ -39,6 +39,21 @@ describe('union', () => {
     });
   }));
 
+  it('ignores a watermark from an idle input, and flushes the largest watermark before going idle', marbles((m) => {
+    const a = m.cold('W-i-V-------|', { W: wm(10), i: idle(), V: wm(40) });
+    const b = m.cold('-U---j----------|', { U: wm(3), j: idle() });
+    // a's W(40) arrives while a is idle: ignored. When b goes idle too, nothing holds event time back:
+    // the largest watermark over both inputs (a's 10, not 40) comes out, then the idle status
+    m.expect(a.pipe(union(b))).toBeObservable('-U---(XI) 3ms M 3ms |', { U: wm(3), X: wm(10), I: idle(), M: maxWm() });
+  }));
+
+  it('never emits a watermark that does not advance, whatever its inputs send', marbles((m) => {
+    const a = m.cold('W--V--|', { W: wm(20), V: wm(3) });
+    const b = m.cold('-U--X--|', { U: wm(25), X: wm(2) });
+    // W(3) and X(2) go back in time: ignored; a's completion lifts the minimum to b's 25
+    m.expect(a.pipe(union(b))).toBeObservable('-W----X(M|)', { W: wm(20), X: wm(25), M: maxWm() });
+  }));
+
   it('aligns checkpoint barriers: buffers an input that delivered the barrier until all have', marbles((m) => {
     const a = m.cold('Bx-|', { B: barrier(1), x: rec('x', 1) });
     const b = m.cold('-y-B---|', { y: rec('y', 2), B: barrier(1) });
