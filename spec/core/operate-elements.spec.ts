@@ -74,10 +74,10 @@ describe('watermarks only advance through an operator', () => {
   const ops: Array<[string, OperatorFunction<StreamElement<number>, unknown>]> = [
     ['map', map((x: number) => x + 1)],
     ['map → filter (fused)', (s) => s.pipe(map((x: number) => x + 1), filter(() => true))],
-    ['process', process<number, number>((x, _ctx, out) => out.collect(x))],
+    ['process', process<number, number>({ processElement: (x, _ctx, out) => out.collect(x) })],
     ['reduce', (s) => s.pipe(keyBy(() => 'k'), reduce((a: number, b: number) => a + b))],
     ['tumblingEventWindow (incremental)', (s) => s.pipe(keyBy(() => 'k'), tumblingEventWindow(100, { aggregate: windowCount() }))],
-    ['window (general)', (s) => s.pipe(keyBy(() => 'k'), window(TumblingEventTimeWindows.of(100), { process: (_k, _w, xs: number[], out) => out.collect(xs.length) }))],
+    ['window (general)', (s) => s.pipe(keyBy(() => 'k'), window(TumblingEventTimeWindows.of(100), { process: (_k: unknown, _w: unknown, xs: number[], out: { collect(n: number): void }) => out.collect(xs.length) }))],
     [
       'keyedProcess',
       (s) =>
@@ -104,7 +104,7 @@ describe('watermarks only advance through an operator', () => {
   it.each(ops)('%s: W(20) then W(3) comes out as W(20) alone, and the end-of-input watermark still flows', (name, op) => {
     seen.length = 0;
     const out: number[] = [];
-    of<StreamElement<number>>(wm(20), wm(3), wm(20), wm(25), maxWm()).pipe(op).subscribe((e) => {
+    of<StreamElement<number>[]>(wm(20), wm(3), wm(20), wm(25), maxWm()).pipe(op).subscribe((e) => {
       if (e instanceof Watermark) out.push(e.time);
     });
     expect(out).toEqual([20, 25, Watermark.MAX.time]);

@@ -6,6 +6,7 @@ import {
   connect,
   InvalidArgumentError,
   InvalidKeyError,
+  InvalidTimestampError,
   Job,
   keyBy,
   ListStateDescriptor,
@@ -242,3 +243,19 @@ describe('coProcess', () => {
     expect(outputs.sort()).toEqual(keys.map((k, i) => `${k}=${i}`).sort());
   });
 });
+
+describe('coProcess timer times', () => {
+  it('refuses an event-time timer at NaN with an InvalidTimestampError', async () => {
+    const fn: CoProcessFunction<string, string, string> = {
+      processElement1: (_v, ctx) => ctx.timerService().registerEventTimeTimer(ctx.timestamp()! + 5),
+      processElement2: () => {},
+      onTimer: () => {},
+    };
+    const left = els<string>(rec('a', undefined, 'k'));
+    const right = els<string>(rec('b', 1, 'k'));
+    const err = await lastValueFrom(left.pipe(connect(right), coProcess(fn), toArray())).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidTimestampError);
+    expect((err as Error).message).toContain('registerEventTimeTimer(time) needs a finite number');
+  });
+});
+

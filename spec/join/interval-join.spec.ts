@@ -4,6 +4,7 @@ import { marbles } from 'rxjs-marbles/jest';
 import {
   intervalJoin,
   InvalidArgumentError,
+  InvalidTimestampError,
   JOIN_BUFFER_SIZE,
   MetricGroup,
   NotKeyedError,
@@ -15,6 +16,7 @@ import {
   type StreamElement,
 } from '../../lib/index';
 import { maxWm, rec, side, wm } from '../../lib/testing/index';
+import { forgedRecord } from '../helpers/forged-record';
 import { spaced } from '../helpers/spaced';
 
 const pair = (l: string, r: string, _ctx: unknown, out: { collect(v: string): void }) => out.collect(`${l}${r}`);
@@ -109,6 +111,18 @@ describe('intervalJoin', () => {
       expect((err as Error).message).toContain('the left input of intervalJoin needs a keyed stream');
       const err2 = await lastValueFrom(of(rec('a', 1, 'k')).pipe(intervalJoin(of(rec('x', 1)), { between: [0, 1], process: pair }))).catch((e: unknown) => e);
       expect((err2 as Error).message).toContain('the right input of intervalJoin');
+    });
+
+    it('refuses a record without a timestamp, or with an invalid one, on either side (it would match anything)', async () => {
+      for (const bad of [undefined, NaN, Infinity, '5']) {
+        const r = bad === undefined ? rec('x', undefined, 'k') : forgedRecord('x', bad, 'k');
+        for (const [left, right] of [[[rec('a', 5, 'k')], [r]], [[r], [rec('a', 5, 'k')]]] as const) {
+          const out = of<StreamElement<string>[]>(...left, maxWm()).pipe(intervalJoin(of<StreamElement<string>[]>(...right, maxWm()), { between: [-10, 10], process: pair }), toArray());
+          const err = await lastValueFrom(out).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(InvalidTimestampError);
+          expect((err as Error).message).toMatch(/^intervalJoin: invalid timestamp /);
+        }
+      }
     });
   });
 });

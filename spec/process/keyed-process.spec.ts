@@ -1,6 +1,7 @@
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { marbles } from 'rxjs-marbles/jest';
 import {
+  InvalidTimestampError,
   keyedProcess,
   MetricGroup,
   EVENT_TIME_TIMERS,
@@ -118,6 +119,33 @@ describe('keyedProcess', () => {
       ).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StateError);
       expect((err as Error).message).toBe('keyedProcess: state "s" is already registered as value state; it cannot be used as list state');
+    });
+  });
+
+  describe('timer times', () => {
+    it('refuses an event-time timer at NaN (ctx.timestamp()! + 10 on a record without a timestamp) with an InvalidTimestampError', async () => {
+      const fired: string[] = [];
+      const fn: KeyedProcessFunction<string, string, string> = {
+        processElement: (_v, ctx) => ctx.timerService().registerEventTimeTimer(ctx.timestamp()! + 10),
+        onTimer: (t, ctx) => void fired.push(`${ctx.getCurrentKey()}@${t}`),
+      };
+      const err = await lastValueFrom(of(rec('a', 5, 'a'), rec('b', undefined, 'b'), wm(100)).pipe(keyedProcess(fn), toArray())).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidTimestampError);
+      expect((err as InvalidTimestampError).value).toBeNaN();
+      expect((err as Error).message).toMatch(/^keyedProcess: invalid timestamp NaN: registerEventTimeTimer\(time\) needs a finite number .*apply assignWatermarks upstream\)$/);
+      expect(fired).toEqual([]);
+    });
+
+    it.each([Infinity, -Infinity, '20' as unknown as number, 2 ** 60])('refuses a timer at %s in either time domain', async (t) => {
+      for (const domain of ['event', 'processing'] as const) {
+        const fn: KeyedProcessFunction<string, string, string> = {
+          processElement: (_v, ctx) =>
+            domain === 'event' ? ctx.timerService().registerEventTimeTimer(t) : ctx.timerService().registerProcessingTimeTimer(t),
+        };
+        const err = await lastValueFrom(of(rec('a', 5, 'a')).pipe(keyedProcess(fn), toArray())).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(InvalidTimestampError);
+        expect((err as Error).message).toContain(domain === 'event' ? 'registerEventTimeTimer(time)' : 'registerProcessingTimeTimer(time)');
+      }
     });
   });
 });

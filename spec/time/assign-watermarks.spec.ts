@@ -5,10 +5,15 @@ import {
   InvalidArgumentError,
   InvalidTimestampError,
   Job,
+  OutputTag,
+  sideOutput,
   UserFunctionError,
+  values,
+  Watermark,
   WatermarkStrategy,
 } from '../../lib/index';
-import { active, idle, maxWm, rec, start, wm } from '../../lib/testing/index';
+import { active, idle, maxWm, rec, side, start, wm } from '../../lib/testing/index';
+import { forgedRecord } from '../helpers/forged-record';
 
 describe('assignWatermarks', () => {
   it('emits bounded-out-of-orderness watermarks periodically in virtual time', marbles((m) => {
@@ -148,6 +153,12 @@ describe('assignWatermarks', () => {
       expect((err as Error).message).toBe('assignWatermarks: user function threw: bad row');
     });
 
+    it('errors when a record carries an invalid timestamp and there is no assigner', async () => {
+      const err = await lastValueFrom(of(forgedRecord('x', NaN)).pipe(assignWatermarks(WatermarkStrategy.forMonotonousTimestamps(), { interval: 0 }))).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidTimestampError);
+      expect((err as InvalidTimestampError).value).toBeNaN();
+    });
+
     it.each([-1, NaN, Infinity])('refuses an out-of-orderness of %s', (ms) => {
       expect(() => WatermarkStrategy.forBoundedOutOfOrderness(ms)).toThrow(InvalidArgumentError);
       expect(() => WatermarkStrategy.forBoundedOutOfOrderness(ms)).toThrow(/WatermarkStrategy.forBoundedOutOfOrderness: maxOutOfOrdernessMs must be/);
@@ -159,3 +170,54 @@ describe('assignWatermarks', () => {
     });
   });
 });
+
+describe('assignWatermarks with invalidTimestampOutput', () => {
+  type Row = { id: string; t: number };
+  const bad = new OutputTag<Row>('bad-timestamps');
+  const strategy = WatermarkStrategy.forMonotonousTimestamps().withTimestampAssigner((r: Row) => r.t);
+
+  it('sends a record whose timestamp is invalid to the side output, without a timestamp, and goes on', marbles((m) => {
+    const source = m.cold('a-b-c-|', { a: { id: 'a', t: 5 }, b: { id: 'b', t: NaN }, c: { id: 'c', t: 7 } });
+    const out = source.pipe(assignWatermarks(strategy, { interval: 0, invalidTimestampOutput: bad }));
+    m.expect(out).toBeObservable('a-B-c-(WM|)', {
+      a: rec({ id: 'a', t: 5 }, 5),
+      B: side(bad, { id: 'b', t: NaN }),
+      c: rec({ id: 'c', t: 7 }, 7),
+      W: wm(6),
+      M: maxWm(),
+    });
+  }));
+
+  it('keeps the key of a routed record, and routes a record without a timestamp when there is no assigner', marbles((m) => {
+    const tag = new OutputTag<string>('no-time');
+    const source = m.cold('ab|', { a: rec('a', 3, 'k'), b: rec('b', undefined, 'k') });
+    const out = source.pipe(assignWatermarks(WatermarkStrategy.forMonotonousTimestamps<string>(), { interval: 0, invalidTimestampOutput: tag }));
+    m.expect(out).toBeObservable('aB(WM|)', { a: rec('a', 3, 'k'), B: side(tag, 'b', undefined, 'k'), W: wm(2), M: maxWm() });
+  }));
+
+  it.each([
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+    ['a string', '100'],
+    ['beyond the safe range', 2 ** 60],
+  ])('routes a timestamp that is %s, and it never moves the watermark', async (_name, t) => {
+    const rows: Row[] = [{ id: 'a', t: 5 }, { id: 'x', t: t as number }, { id: 'b', t: 6 }];
+    const all = await lastValueFrom(of(...rows).pipe(assignWatermarks(strategy, { interval: 0, invalidTimestampOutput: bad }), toArray()));
+    const main = await lastValueFrom(of(...all).pipe(values(), toArray()));
+    const routed = await lastValueFrom(of(...all).pipe(sideOutput(bad), values(), toArray()));
+    expect(main.map((r) => r.id)).toEqual(['a', 'b']);
+    expect(routed).toEqual([{ id: 'x', t }]);
+    expect(all.filter((e) => e instanceof Watermark).map((e) => e.time)).toEqual([5, maxWm().time]);
+  });
+});
+
+describe('assignWatermarks and idleness at the end of input', () => {
+  it('marks the input active before the end-of-input watermark, so a valve downstream does not ignore it', marbles((m) => {
+    const source = m.cold('a 30ms |', { a: rec('a', 100) });
+    const strategy = WatermarkStrategy.forBoundedOutOfOrderness(0).withIdleness(10);
+    const out = source.pipe(assignWatermarks(strategy, { interval: 5, scheduler: m.scheduler }));
+    m.expect(out).toBeObservable('a 4ms W 19ms i 5ms (AM|)', { a: rec('a', 100), W: wm(99), i: idle(), A: active(), M: maxWm() });
+  }));
+});
+

@@ -9,6 +9,7 @@ import {
   DeltaTrigger,
   globalWindow,
   InvalidArgumentError,
+  InvalidTimestampError,
   PurgingTrigger,
   StreamRecord,
   TimeEvictor,
@@ -141,3 +142,24 @@ describe('evictors', () => {
     expect(() => TimeEvictor.of(-1)).toThrow(InvalidArgumentError);
   });
 });
+
+describe('trigger timer times', () => {
+  it.each([NaN, Infinity])('refuses a trigger timer at %s with an InvalidTimestampError', async (t) => {
+    for (const domain of ['event', 'processing'] as const) {
+      const trigger: Trigger<string, TimeWindow> = {
+        onElement: (_e, _ts, _w, ctx) => {
+          if (domain === 'event') ctx.registerEventTimeTimer(t);
+          else ctx.registerProcessingTimeTimer(t);
+          return TriggerResult.CONTINUE;
+        },
+        onEventTime: () => TriggerResult.FIRE,
+        onProcessingTime: () => TriggerResult.FIRE,
+        clear: () => {},
+      };
+      const err = await lastValueFrom(of(k('a', 5), wm(100)).pipe(tumblingEventWindow(10, { trigger }), toArray())).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidTimestampError);
+      expect((err as Error).message).toMatch(/^tumblingEventWindow: invalid timestamp /);
+    }
+  });
+});
+

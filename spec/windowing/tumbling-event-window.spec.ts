@@ -18,6 +18,7 @@ import {
   windowStateSize,
 } from '../../lib/index';
 import { maxWm, rec, side, wm } from '../../lib/testing/index';
+import { forgedRecord } from '../helpers/forged-record';
 import { spaced } from '../helpers/spaced';
 
 const k = (v: string, ts: number) => rec(v, ts, 'k');
@@ -140,6 +141,14 @@ describe('tumblingEventWindow', () => {
     it.each(kinds)('%s: refuses a non-keyed stream', async (_name, op) => {
       const err = await lastValueFrom(of(rec('a', 1)).pipe(op as OperatorFunction<StreamElement<string>, unknown>)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NotKeyedError);
+    });
+    it.each(kinds)('%s: refuses a record whose timestamp is invalid (built around the StreamRecord constructor)', async (_name, op) => {
+      for (const bad of [NaN, Infinity, '100']) {
+        const source = of<StreamElement<string>[]>(rec('a', 5, 'k'), forgedRecord('b', bad, 'j'), rec('c', 15, 'k'), maxWm());
+        const err = await lastValueFrom(source.pipe(op as OperatorFunction<StreamElement<string>, unknown>)).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(InvalidTimestampError);
+        expect((err as InvalidTimestampError).value).toBe(bad);
+      }
     });
     it.each(kinds)('%s: refuses records without timestamps', async (_name, op) => {
       const err = await lastValueFrom(of(rec('a', undefined, 'k')).pipe(op as OperatorFunction<StreamElement<string>, unknown>)).catch((e: unknown) => e);
