@@ -9,6 +9,9 @@ import { MAX_WATERMARK, MIN_WATERMARK, type Timestamp } from './types';
  * True when `x` is a valid event timestamp: a number (not NaN, not ±Infinity) within
  * ±`Number.MAX_SAFE_INTEGER`. A string such as `'1000'` is not one.
  *
+ * It's like `Number.isFinite(x)`, but also refuses numbers beyond the safe-integer range, where
+ * event-time arithmetic (`t + gap`, `end - 1`) would lose precision.
+ *
  * @example
  * ```ts
  * isTimestamp(1_000) // true
@@ -22,6 +25,11 @@ export function isTimestamp(x: unknown): x is Timestamp {
 
 /**
  * Throws an {@link InvalidTimestampError} unless `ts` is a valid event timestamp ({@link isTimestamp}).
+ * tidemark checks every timestamp where it enters (records, watermarks, timestamp assigners, timers);
+ * a source of your own can check its input the same way.
+ *
+ * It's like Flink's `Preconditions.checkArgument` on a timestamp, but throws the typed error that names
+ * the operator, the bad value and what to fix.
  *
  * @example
  * ```ts

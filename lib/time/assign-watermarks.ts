@@ -41,10 +41,6 @@ export interface AssignWatermarksOptions<T = unknown> extends OperatorOptions {
  * output:   a(2000)-W(999)-b(4000)c(3000)-W(2999)-(M|)      (M = end-of-input watermark)
  * ```
  *
- * @example
- * ```ts
- * clicks$.pipe(assignWatermarks(WatermarkStrategy.forBoundedOutOfOrderness(5_000).withTimestampAssigner((c: Click) => c.ts)))
- * ```
  * A timestamp is checked here, once per record: NaN, ±Infinity, a non-number (such as `Number('x')` of
  * bad input, or a string) or a number beyond ±`Number.MAX_SAFE_INTEGER` errors the stream with an
  * `InvalidTimestampError`, or, with `invalidTimestampOutput`, sends the record to that side output. It
@@ -52,10 +48,16 @@ export interface AssignWatermarksOptions<T = unknown> extends OperatorOptions {
  *
  * ```text
  * strategy: forMonotonousTimestamps() with assigner (v) => v.t, interval: 0, invalidTimestampOutput: bad
- * source:   a(t: 5)-b(t: NaN)-c(t: 7)-|
- * output:   a(5)---B---------c(7)----(WM|)      (B = b on side output bad, W = W(6), M = end of input)
+ * source:   a-b-c-|          a = { t: 5 }, b = { t: NaN }, c = { t: 7 }
+ * output:   a-B-c-(WM|)      a(5), B = b on side output bad (no timestamp), c(7), W = W(6), M = end of input
  * ```
  *
+ * @example
+ * ```ts
+ * clicks$.pipe(assignWatermarks(WatermarkStrategy.forBoundedOutOfOrderness(5_000).withTimestampAssigner((c: Click) => c.ts)))
+ * // rows whose "ts" is not a number go to a side output instead of failing the stream
+ * rows$.pipe(assignWatermarks(WatermarkStrategy.forMonotonousTimestamps<Row>().withTimestampAssigner((r) => Number(r.ts)), { invalidTimestampOutput: badRows }))
+ * ```
  * @throws InvalidTimestampError (as an error notification) when the assigner returns NaN, ±Infinity, a
  * non-number or a number beyond the safe range, or when a record has no timestamp and there is no
  * assigner, unless `invalidTimestampOutput` is set.
