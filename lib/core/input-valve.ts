@@ -154,7 +154,7 @@ export class InputValve {
 
   private onWatermark(input: InputState, time: Timestamp): void {
     // an idle input's watermark is ignored, not remembered (Flink's valve does the same)
-    if (input.idle || time <= input.watermark) return;
+    if (input.idle || !(time > input.watermark)) return;
     input.watermark = time;
     if (!input.aligned && time >= this.lastWatermark) input.aligned = true;
     this.emitMinimum();

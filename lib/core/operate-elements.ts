@@ -143,8 +143,8 @@ class ElementSubscriber<T> extends Subscriber<unknown> {
           return;
         }
         case ElementKind.Watermark:
-          // NaN never gets here (the Watermark constructor refuses it), so `<=` is the whole test
-          if (el.time <= this.lastWatermark) return;
+          // written so that a NaN time (only a watermark built around its constructor has one) is dropped too
+          if (!(el.time > this.lastWatermark)) return;
           this.lastWatermark = el.time;
           if (h.watermark) h.watermark(el);
           else d.next(el);

@@ -111,6 +111,15 @@ describe('watermarks only advance through an operator', () => {
     if (name === 'a custom operator') expect(seen).toEqual([20, 25, Watermark.MAX.time]);
   });
 
+  it('drops a watermark with a NaN time built around the Watermark constructor, and keeps ordering after it', () => {
+    const forged = Object.assign(Object.create(Watermark.prototype) as Watermark, { kind: 1, time: NaN });
+    const out: number[] = [];
+    of<StreamElement<number>[]>(wm(20), forged, wm(3), wm(25)).pipe(map((x: number) => x)).subscribe((e) => {
+      if (e instanceof Watermark) out.push(e.time);
+    });
+    expect(out).toEqual([20, 25]);
+  });
+
   it('drops a watermark that goes back in time before the operator sees it (marbles)', marbles((m) => {
     const source = m.cold('WaVX|', { W: wm(20), a: rec(1, 30), V: wm(3), X: wm(30) });
     m.expect(source.pipe(map((x: number) => x * 10))).toBeObservable('Wa-X|', { W: wm(20), a: rec(10, 30), X: wm(30) });

@@ -4,8 +4,8 @@ import { TimeWindow } from '../windows/time-window';
 
 /**
  * The event timestamp of an element; a record without one, or with one that is not a valid timestamp
- * (which only a record built around the `StreamRecord` constructor can carry), cannot go to an
- * event-time window.
+ * (which only a record built around the `StreamRecord` constructor's check can carry: one from another
+ * copy of the library, or one changed by plain JavaScript), cannot go to an event-time window.
  */
 export function requireTimestamp(assigner: string, timestamp: Timestamp | undefined, value: unknown): Timestamp {
   if (isTimestamp(timestamp)) return timestamp;
