@@ -21,12 +21,13 @@ import { WatermarkStatus } from '../core/watermark-status';
  * const values = { a: rec('click', 1000), b: rec('click', 1500, 'ann'), w: wm(1999) };
  * cold('a-b-w|', values)
  * ```
+ * @throws InvalidTimestampError when the timestamp is NaN, ±Infinity, not a number or beyond the safe range.
  */
 export function rec<T>(value: T, timestamp?: Timestamp, key?: Key): StreamRecord<T> {
   return new StreamRecord(value, timestamp, key);
 }
 
-/** A watermark at `time`. @example `wm(999)` */
+/** A watermark at `time`. @example `wm(999)` @throws InvalidTimestampError when `time` is not a valid timestamp. */
 export function wm(time: Timestamp): Watermark {
   return new Watermark(time);
 }
