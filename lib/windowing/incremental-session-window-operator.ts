@@ -180,11 +180,13 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
             met.sort((a, b) => a.window.start - b.window.start);
             let cover = w;
             let merged: unknown = undefined;
+            // each session closes once merged, as the general operator removes each merged slot (the
+            // same state remains if a user's merge throws part way)
             for (const s of met) {
               cover = cover.cover(s.window);
               merged = merged === undefined ? s.contents : contents.merge(merged, s.contents);
+              close(s);
             }
-            for (const s of met) close(s);
             target = open(cover, merged, k!);
           }
           skipped = false;
