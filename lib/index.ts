@@ -153,6 +153,7 @@ export { ContinuousEventTimeTrigger } from './windowing/triggers/continuous-even
 export { ContinuousProcessingTimeTrigger } from './windowing/triggers/continuous-processing-time-trigger';
 export { CountTrigger } from './windowing/triggers/count-trigger';
 export { DeltaTrigger, type DeltaFunction } from './windowing/triggers/delta-trigger';
+export { EndOfStreamTrigger } from './windowing/triggers/end-of-stream-trigger';
 export { EventTimeTrigger } from './windowing/triggers/event-time-trigger';
 export { NeverTrigger } from './windowing/triggers/never-trigger';
 export { ProcessingTimeTrigger } from './windowing/triggers/processing-time-trigger';

@@ -1,6 +1,7 @@
 /**
  * keyedProcess and process snapshot at a checkpoint barrier (with a uid) and restore from a job's
- * restored state: keyed state, timers and operator state survive.
+ * restored state: keyed state, timers and operator state survive. The keyedProcess cases snapshot and
+ * restore mid-stream with the OperatorHarness (tidemark/testing), as Flink's operator tests do.
  */
 import { Subject } from 'rxjs';
 import {
@@ -20,7 +21,7 @@ import {
   type StreamElement,
   type ValueState,
 } from '../../lib/index';
-import { rec, wm } from '../../lib/testing/index';
+import { HarnessSnapshot, OperatorHarness, rec } from '../../lib/testing/index';
 
 function counter(): KeyedProcessFunction<string, number, string> {
   let n!: ValueState<number>;
@@ -39,36 +40,39 @@ function counter(): KeyedProcessFunction<string, number, string> {
   };
 }
 
-function run(fn: KeyedProcessFunction<string, number, string>, restored: ReadonlyMap<string, unknown> | undefined, feed: (s: Subject<StreamElement<number>>) => void): string[] {
-  const out: string[] = [];
-  const s = new Subject<StreamElement<number>>();
-  s.pipe(keyedProcess(fn, { uid: 'counter' })).subscribe((e) => {
-    if (e instanceof StreamRecord) out.push(e.value as string);
-  });
-  const job = new Job({ name: 'cp' });
-  s.next(new StartElement({ ...job.context(false), restoredState: restored }));
-  feed(s);
-  return out;
-}
+/** A harness over a fresh counter operator with uid "counter" (records keyed by their own key). */
+const counterHarness = () => OperatorHarness.forOperator(keyedProcess(counter(), { uid: 'counter' }));
 
 describe('checkpointing keyedProcess', () => {
   it('acknowledges a barrier with its keyed state and timers, and a restored job continues from them', () => {
+    const before = counterHarness();
+    before.processStreamElement(rec(1, 1, 'a')).processStreamElement(rec(2, 2, 'b'));
+    const snapshot = before.snapshot();
+    before.processStreamElement(rec(10, 3, 'a')); // after the checkpoint: lost on restore
+    expect(before.outputValues()).toEqual(['a=1', 'b=2', 'a=11']);
+    expect(snapshot.uids()).toEqual(['counter']);
+
+    const after = counterHarness().restore(snapshot);
+    after.processStreamElement(rec(5, 4, 'a')).processWatermark(100);
+    // a's count resumes from the checkpoint (1), and the restored timers fire for both keys
+    expect(after.outputValues()).toEqual(['a=6', 'a timer 100 n=6', 'b timer 100 n=2']);
+  });
+
+  it('acknowledges through the barrier acknowledger, with the handle a job restores from', () => {
     const handles: OperatorSnapshotHandle[] = [];
     const acknowledger = { acknowledge: (uid: string, h: unknown) => uid === 'counter' && handles.push(h as OperatorSnapshotHandle), decline: () => {} };
-    const before = run(counter(), undefined, (s) => {
-      s.next(rec(1, 1, 'a'));
-      s.next(rec(2, 2, 'b'));
-      s.next(new CheckpointBarrier(1, 0, 'checkpoint', acknowledger));
-      s.next(rec(10, 3, 'a')); // after the checkpoint: lost on restore
+    const out: string[] = [];
+    const s = new Subject<StreamElement<number>>();
+    s.pipe(keyedProcess(counter(), { uid: 'counter' })).subscribe((e) => {
+      if (e instanceof StreamRecord) out.push(e.value as string);
     });
-    expect(before).toEqual(['a=1', 'b=2', 'a=11']);
+    s.next(new StartElement(new Job({ name: 'cp' }).context(false)));
+    s.next(rec(1, 1, 'a'));
+    s.next(new CheckpointBarrier(1, 0, 'checkpoint', acknowledger));
     expect(handles).toHaveLength(1);
-    const after = run(counter(), new Map([['counter', handles[0]]]), (s) => {
-      s.next(rec(5, 4, 'a'));
-      s.next(wm(100));
-    });
-    // a's count resumes from the checkpoint (1), and the restored timers fire for both keys
-    expect(after).toEqual(['a=6', 'a timer 100 n=6', 'b timer 100 n=2']);
+    const restored = counterHarness().restore(new HarnessSnapshot(1, new Map([['counter', handles[0]]])));
+    restored.processStreamElement(rec(2, 2, 'a'));
+    expect(restored.outputValues()).toEqual(['a=3']);
   });
 });
 
