@@ -1,7 +1,8 @@
 // Checks the built package the way users load it: ESM and CJS entry points share one copy of the element
-// classes (so `instanceof` works across `tidemark` and `tidemark/testing`), the browser entry bundles
-// for the browser with no Node built-in, and every entry point's types resolve for a TypeScript project
-// under each module resolution (node10 included, through `typesVersions`).
+// classes (so `instanceof` works across `tidemark` and `tidemark/testing`), elements of the CJS build are
+// elements for the ESM build and back (the dual-package hazard), the browser entry bundles for the browser
+// with no Node built-in, and every entry point's types resolve for a TypeScript project under each module
+// resolution (node10 included, through `typesVersions`).
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { builtinModules } from 'node:module';
@@ -23,6 +24,20 @@ check(esmTesting.rec(1, 2) instanceof esm.StreamRecord, 'ESM: tidemark/testing r
 const cjs = require('tidemark');
 const cjsTesting = require('tidemark/testing');
 check(cjsTesting.rec(1, 2) instanceof cjs.StreamRecord, 'CJS: tidemark/testing records are tidemark StreamRecords');
+// the dual-package hazard: the CJS and the ESM build are two copies of tidemark, yet each one's elements
+// are elements for the other (StreamElementBase is shared through a Symbol.for key on globalThis)
+const { lastValueFrom, of, toArray } = await import('rxjs');
+check(cjs.StreamRecord !== esm.StreamRecord, 'CJS and ESM builds are two copies of the element classes');
+const keyedInEsm = await lastValueFrom(of(new cjs.StreamRecord({ user: 'ann' }, 5)).pipe(esm.keyBy((v) => v.user), toArray()));
+check(
+  keyedInEsm.length === 1 && keyedInEsm[0] instanceof esm.StreamRecord && keyedInEsm[0].key === 'ann' && keyedInEsm[0].timestamp === 5,
+  'a record made by the CJS build keeps its timestamp through keyBy of the ESM build',
+);
+const firedInCjs = await lastValueFrom(
+  of(new esm.StreamRecord(1, 3, 'k'), new esm.StreamRecord(2, 7, 'k'), new esm.Watermark(9)).pipe(cjs.tumblingEventWindow(10, { reduce: (x, y) => x + y }), cjs.values(), toArray()),
+);
+check(firedInCjs.length === 1 && firedInCjs[0] === 3, 'records and a watermark made by the ESM build fire a window of the CJS build');
+check(new cjs.Watermark(1) instanceof esm.Watermark && !(new cjs.Watermark(1) instanceof esm.StreamRecord), 'instanceof across the builds answers by element kind');
 check(typeof require('tidemark/node') === 'object' && typeof (await import('tidemark/redis')) === 'object', 'node and redis subpaths load');
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);

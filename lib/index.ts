@@ -8,7 +8,7 @@ export { CheckpointBarrier, type BarrierAcknowledger } from './core/checkpoint-b
 export { OutputTag } from './core/output-tag';
 export { SideOutput } from './core/side-output';
 export { StartElement, effectiveMode, type JobContext } from './core/start-element';
-export { ElementKind, StreamElementBase, isElement, type ControlElement, type StreamElement } from './core/stream-element';
+export { ElementKind, elementKind, StreamElementBase, isElement, type ControlElement, type StreamElement } from './core/stream-element';
 export { StreamRecord, toElement } from './core/stream-record';
 export { checkTimestamp, isTimestamp } from './core/check-timestamp';
 export { MAX_WATERMARK, MIN_WATERMARK, type Collector, type ExecutionMode, type Key, type KeyPrimitive, type Timestamp } from './core/types';

@@ -1,4 +1,4 @@
-import { ElementKind, StreamElementBase } from './stream-element';
+import { ElementKind, isElementOf, StreamElementBase } from './stream-element';
 
 /** How an operator acknowledges a barrier: with the handle of the state it wrote (or `undefined`). */
 export interface BarrierAcknowledger {
@@ -18,6 +18,10 @@ export interface BarrierAcknowledger {
  */
 export class CheckpointBarrier extends StreamElementBase {
   readonly kind = ElementKind.Barrier;
+  /** True for CheckpointBarrier elements made by any copy of tidemark (see `StreamElementBase`). */
+  static override [Symbol.hasInstance](x: unknown): x is CheckpointBarrier {
+    return isElementOf(this, CheckpointBarrier, ElementKind.Barrier, x);
+  }
   constructor(
     readonly checkpointId: number,
     readonly timestamp: number,

@@ -1,5 +1,5 @@
 import type { OutputTag } from './output-tag';
-import { ElementKind, StreamElementBase } from './stream-element';
+import { ElementKind, isElementOf, StreamElementBase } from './stream-element';
 import type { StreamRecord } from './stream-record';
 
 /**
@@ -12,6 +12,10 @@ import type { StreamRecord } from './stream-record';
  */
 export class SideOutput<T> extends StreamElementBase {
   readonly kind = ElementKind.SideOutput;
+  /** True for SideOutput elements made by any copy of tidemark (see `StreamElementBase`). */
+  static override [Symbol.hasInstance](x: unknown): x is SideOutput<unknown> {
+    return isElementOf(this, SideOutput, ElementKind.SideOutput, x);
+  }
   constructor(
     readonly tag: OutputTag<T>,
     readonly record: StreamRecord<T>,

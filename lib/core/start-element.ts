@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import { ElementKind, StreamElementBase } from './stream-element';
+import { ElementKind, isElementOf, StreamElementBase } from './stream-element';
 import type { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator';
 import type { MetricGroup } from './metrics';
 import type { ExecutionMode } from './types';
@@ -37,6 +37,10 @@ export interface JobContext {
  */
 export class StartElement extends StreamElementBase {
   readonly kind = ElementKind.Start;
+  /** True for StartElement elements made by any copy of tidemark (see `StreamElementBase`). */
+  static override [Symbol.hasInstance](x: unknown): x is StartElement {
+    return isElementOf(this, StartElement, ElementKind.Start, x);
+  }
   constructor(readonly context: JobContext) {
     super();
   }

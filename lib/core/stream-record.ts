@@ -1,5 +1,5 @@
 import { invalidTimestamp, isTimestamp } from './check-timestamp';
-import { ElementKind, StreamElementBase } from './stream-element';
+import { ElementKind, isElementOf, StreamElementBase } from './stream-element';
 import type { Key, Timestamp } from './types';
 
 /**
@@ -19,6 +19,10 @@ import type { Key, Timestamp } from './types';
  */
 export class StreamRecord<T> extends StreamElementBase {
   readonly kind = ElementKind.Record;
+  /** True for StreamRecord elements made by any copy of tidemark (see `StreamElementBase`). */
+  static override [Symbol.hasInstance](x: unknown): x is StreamRecord<unknown> {
+    return isElementOf(this, StreamRecord, ElementKind.Record, x);
+  }
   constructor(
     /** The user's value. */
     readonly value: T,

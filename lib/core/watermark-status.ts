@@ -1,4 +1,4 @@
-import { ElementKind, StreamElementBase } from './stream-element';
+import { ElementKind, isElementOf, StreamElementBase } from './stream-element';
 
 /**
  * Marks an input idle (it emits no records for now and is left out of the minimum watermark downstream)
@@ -12,6 +12,10 @@ import { ElementKind, StreamElementBase } from './stream-element';
  */
 export class WatermarkStatus extends StreamElementBase {
   readonly kind = ElementKind.WatermarkStatus;
+  /** True for WatermarkStatus elements made by any copy of tidemark (see `StreamElementBase`). */
+  static override [Symbol.hasInstance](x: unknown): x is WatermarkStatus {
+    return isElementOf(this, WatermarkStatus, ElementKind.WatermarkStatus, x);
+  }
   constructor(readonly idle: boolean) {
     super();
   }

@@ -1,5 +1,5 @@
 import { checkTimestamp } from './check-timestamp';
-import { ElementKind, StreamElementBase } from './stream-element';
+import { ElementKind, isElementOf, StreamElementBase } from './stream-element';
 import { MAX_WATERMARK, type Timestamp } from './types';
 
 /**
@@ -19,6 +19,10 @@ import { MAX_WATERMARK, type Timestamp } from './types';
  */
 export class Watermark extends StreamElementBase {
   readonly kind = ElementKind.Watermark;
+  /** True for Watermark elements made by any copy of tidemark (see `StreamElementBase`). */
+  static override [Symbol.hasInstance](x: unknown): x is Watermark {
+    return isElementOf(this, Watermark, ElementKind.Watermark, x);
+  }
   constructor(readonly time: Timestamp) {
     super();
     checkTimestamp({ operator: 'Watermark' }, time, 'a watermark\'s time must be a finite number of milliseconds within ±Number.MAX_SAFE_INTEGER');

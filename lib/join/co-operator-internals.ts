@@ -11,12 +11,11 @@ import { checkTimerTime } from '../core/check-timestamp';
 import { type ErrorOrigin, InvalidArgumentError, InvalidKeyError, NotKeyedError, wrapUserError } from '../core/errors';
 import { InputValve } from '../core/input-valve';
 import { operateElements, subscribeInput } from '../core/operate-elements';
-import { SideOutput } from '../core/side-output';
 import type { JobContext } from '../core/start-element';
-import { StreamRecord } from '../core/stream-record';
+import type { StreamRecord } from '../core/stream-record';
 import type { Watermark } from '../core/watermark';
 import { createRuntimeContext, type OperatorOptions, type RichFunction, type RuntimeContext } from '../core/runtime-context';
-import type { StreamElement } from '../core/stream-element';
+import { ElementKind, elementKind, type StreamElement } from '../core/stream-element';
 import { type Key, MAX_WATERMARK, MIN_WATERMARK, type Timestamp } from '../core/types';
 import type { MapStateDescriptor } from '../state/descriptors/map-state-descriptor';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
@@ -225,10 +224,12 @@ export function coOperator<L, R, O>(setup: CoSetup<L, R, O>): OperatorFunction<S
       const valve = new InputValve(2, {
         element: (i, el) => {
           if (!opened) open(undefined);
-          if (el instanceof StreamRecord) {
-            if (i === 0) co.first(el.value as L, el.timestamp, el.key);
-            else co.second(el.value as R, el.timestamp, el.key);
-          } else if (el instanceof SideOutput) {
+          const kind = elementKind(el);
+          if (kind === ElementKind.Record) {
+            const r = el as StreamRecord<unknown>;
+            if (i === 0) co.first(r.value as L, r.timestamp, r.key);
+            else co.second(r.value as R, r.timestamp, r.key);
+          } else if (kind === ElementKind.SideOutput) {
             d.next(el);
           } else if (i === 0) co.first(el as L, undefined, undefined);
           else co.second(el as R, undefined, undefined);

@@ -8,7 +8,7 @@ import type { OutputTag } from '../core/output-tag';
 import { createRuntimeContext, type OperatorOptions, type RichFunction, type RuntimeContext } from '../core/runtime-context';
 import { SideOutput } from '../core/side-output';
 import type { StartElement } from '../core/start-element';
-import type { StreamElement } from '../core/stream-element';
+import { ElementKind, elementKind, type StreamElement } from '../core/stream-element';
 import { StreamRecord } from '../core/stream-record';
 import { type Collector, type Key, MIN_WATERMARK, type Timestamp } from '../core/types';
 import { mapKey } from '../keyed/key-group';
@@ -192,10 +192,11 @@ export function intervalJoin<L, R, O>(
         let value: unknown;
         let ts: Timestamp | undefined;
         let key: Key | undefined;
-        if (element instanceof StreamRecord) {
-          value = element.value;
-          ts = element.timestamp;
-          key = element.key;
+        if (elementKind(element) === ElementKind.Record) {
+          const r = element as StreamRecord<unknown>;
+          value = r.value;
+          ts = r.timestamp;
+          key = r.key;
         } else {
           value = element;
         }
@@ -253,7 +254,7 @@ export function intervalJoin<L, R, O>(
 
       const valve = new InputValve(2, {
         element: (i, el) => {
-          if (el instanceof SideOutput) destination.next(el);
+          if (elementKind(el) === ElementKind.SideOutput) destination.next(el);
           else onRecord(i === 0 ? 'left' : 'right', el);
         },
         watermark: (mark) => {
