@@ -10,7 +10,7 @@
  */
 import { Observable, Subscriber, type OperatorFunction } from 'rxjs';
 import type { CheckpointBarrier } from './checkpoint-barrier';
-import { type ErrorOrigin, wrapUserError } from './errors';
+import { type ErrorOrigin, type UserFunctionError, wrapUserError } from './errors';
 import type { OperatorOptions } from './runtime-context';
 import type { SideOutput } from './side-output';
 import type { JobContext, StartElement } from './start-element';
@@ -25,7 +25,10 @@ export type RecordSink<T> = (value: T, timestamp: Timestamp | undefined, key: Ke
 
 /**
  * One handler per element kind. Every handler but `record` is optional: what is not handled is forwarded
- * unchanged (control elements), completes (`complete`) or errors (`error`) the destination.
+ * unchanged (control elements), completes (`complete`) or errors (`error`) the destination. Anything a
+ * handler throws errors the destination with the operator's typed error ({@link UserFunctionError} naming
+ * the operator unless it already is a `TidemarkError`); code run from a scheduler instead (processing-time
+ * timers, periodic watermarks) gets the same treatment through {@link failOperator}.
  *
  * A watermark that is not larger than the last one this input delivered is dropped before any handler
  * sees it (Flink's input valve does the same), so `watermark` only ever sees event time advance.
@@ -39,9 +42,20 @@ export interface ElementHandlers<T> {
   barrier?(barrier: CheckpointBarrier): void;
   sideOutput?(element: SideOutput<unknown>): void;
   start?(element: StartElement): void;
+  /**
+   * End of input: emit what is left. The helper then closes the user's functions (`close`) and completes
+   * the destination; a handler that completes the destination itself leaves `close` to teardown, where
+   * what it throws can no longer reach the subscriber.
+   */
   complete?(): void;
   error?(err: unknown): void;
-  /** Called once at completion, error or unsubscribe (after `complete`/`error`). */
+  /**
+   * Closes the operator's user functions (a rich function's `close()`), once, if opened: at end of input
+   * after `complete`, before completion goes downstream, so what it throws errors the destination as a
+   * {@link UserFunctionError}; else at error or unsubscribe.
+   */
+  close?(): void;
+  /** Called once at completion, error or unsubscribe (after `complete`/`error`); frees resources. */
   finalize?(): void;
 }
 
@@ -75,6 +89,7 @@ class ElementSubscriber<T> extends Subscriber<unknown> {
   private opened = false;
   /** The last watermark this input delivered: an older or equal one is dropped. */
   private lastWatermark: Timestamp = MIN_WATERMARK;
+  private closedFunctions = false;
   private readonly sink: RecordSink<T>;
   private readonly openers: Array<(job: JobContext | undefined) => void> = [];
   private readonly closers: Array<() => void> = [];
@@ -99,23 +114,45 @@ class ElementSubscriber<T> extends Subscriber<unknown> {
     this.handlers.open?.(job);
   }
 
+  /** Closes the stages' rich functions (upstream first) and then the operator's, once; throws the first failure. */
+  private closeFunctions(): void {
+    if (!this.opened || this.closedFunctions) return;
+    this.closedFunctions = true;
+    let failure: unknown;
+    let failed = false;
+    for (const close of this.closers) {
+      try {
+        close();
+      } catch (err) {
+        if (!failed) failure = err;
+        failed = true;
+      }
+    }
+    try {
+      this.handlers.close?.();
+    } catch (err) {
+      if (!failed) failure = err;
+      failed = true;
+    }
+    if (failed) throw failure;
+  }
+
   private finalizeAll(): void {
     let failure: unknown;
+    let failed = false;
+    try {
+      this.closeFunctions();
+    } catch (err) {
+      failure = err;
+      failed = true;
+    }
     try {
       this.handlers.finalize?.();
     } catch (err) {
-      failure = err;
+      if (!failed) failure = err;
+      failed = true;
     }
-    if (this.opened) {
-      for (const close of this.closers) {
-        try {
-          close();
-        } catch (err) {
-          failure ??= err;
-        }
-      }
-    }
-    if (failure !== undefined) throw wrapUserError(this.origin, failure);
+    if (failed) throw wrapUserError(this.origin, failure);
   }
 
   private fail(err: unknown): void {
@@ -183,10 +220,14 @@ class ElementSubscriber<T> extends Subscriber<unknown> {
   }
 
   protected override _complete(): void {
+    const d = this.destination as Subscriber<unknown>;
     try {
       if (!this.opened) this.openAll(undefined);
-      if (this.handlers.complete) this.handlers.complete();
-      else (this.destination as Subscriber<unknown>).complete();
+      this.handlers.complete?.();
+      if (!d.closed) {
+        this.closeFunctions();
+        d.complete();
+      }
     } catch (err) {
       (this.destination as Subscriber<unknown>).error(wrapUserError(this.origin, err));
     } finally {
@@ -205,6 +246,40 @@ function subscribeElements<T>(
     source.upstream.subscribe(new ElementSubscriber(destination, handlers, origin, source.stages));
   } else {
     source.subscribe(new ElementSubscriber(destination, handlers, origin, []));
+  }
+}
+
+/**
+ * Fails an operator from code that runs outside its element handlers (a scheduler callback: a
+ * processing-time timer, a periodic watermark emit, a processing-time window firing) the way a throwing
+ * handler fails it: `destination` errors with a {@link UserFunctionError} naming the operator and its uid
+ * (or with the error itself when it already is a `TidemarkError`), which also tears the operator's
+ * subscription down.
+ *
+ * @example
+ * ```ts
+ * new InternalTimerService({ scheduler, onEventTime, onProcessingTime, onError: (err) => failOperator(destination, origin, err) });
+ * ```
+ */
+export function failOperator(destination: Subscriber<unknown>, origin: ErrorOrigin, err: unknown): void {
+  destination.error(wrapUserError(origin, err));
+}
+
+/**
+ * Runs `action`, a scheduler callback that runs user code, inside the operator's error wrapping: what it
+ * throws fails the operator through {@link failOperator}. Does nothing once `destination` is closed.
+ *
+ * @example
+ * ```ts
+ * scheduler.schedule(function tick() { runScheduled(destination, origin, () => generator.onPeriodicEmit(output)); }, 200);
+ * ```
+ */
+export function runScheduled(destination: Subscriber<unknown>, origin: ErrorOrigin, action: () => void): void {
+  if (destination.closed) return;
+  try {
+    action();
+  } catch (err) {
+    failOperator(destination, origin, err);
   }
 }
 

@@ -8,9 +8,9 @@
 import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
 import type { CheckpointBarrier } from '../core/checkpoint-barrier';
 import { checkTimerTime } from '../core/check-timestamp';
-import { type ErrorOrigin, InvalidArgumentError, InvalidKeyError, NotKeyedError, wrapUserError } from '../core/errors';
+import { type ErrorOrigin, InvalidArgumentError, InvalidKeyError, NotKeyedError } from '../core/errors';
 import { InputValve } from '../core/input-valve';
-import { operateElements, subscribeInput } from '../core/operate-elements';
+import { failOperator, operateElements, subscribeInput } from '../core/operate-elements';
 import type { JobContext } from '../core/start-element';
 import type { StreamRecord } from '../core/stream-record';
 import type { Watermark } from '../core/watermark';
@@ -71,7 +71,10 @@ interface CoInstance<L, R> {
   second(value: R, timestamp: Timestamp | undefined, key: Key | undefined): void;
   watermark(mark: Watermark): void;
   barrier(barrier: CheckpointBarrier): void;
+  /** End of input: fires what is left (every event-time timer). */
   complete(): void;
+  /** Closes the user's functions, once (at end of input before completing downstream, else at teardown). */
+  close(): void;
   finalize(): void;
 }
 
@@ -136,7 +139,7 @@ function coInstance<L, R, O>(setup: CoSetup<L, R, O>, destination: Subscriber<St
           scheduler: runtime.scheduler,
           onEventTime: (t) => fire(t, 'event-time'),
           onProcessingTime: (t) => fire(t, 'processing-time'),
-          onError: (err) => destination.error(wrapUserError(origin, err)),
+          onError: (err) => failOperator(destination, origin, err),
         });
       }
       lifecycle.open(job, keyed);
@@ -174,12 +177,15 @@ function coInstance<L, R, O>(setup: CoSetup<L, R, O>, destination: Subscriber<St
       // end of input: every event-time timer fires, as under the largest watermark
       watermark = MAX_WATERMARK;
       if (timers !== undefined && timers.currentWatermark() < MAX_WATERMARK) timers.advanceWatermark(MAX_WATERMARK);
-      destination.complete();
+    },
+    close() {
+      if (!opened) return;
+      opened = false;
+      for (const fn of setup.fns) (fn as RichFunction).close?.();
     },
     finalize() {
       timers?.dispose();
       lifecycle.close();
-      if (opened) for (const fn of setup.fns) (fn as RichFunction).close?.();
     },
   };
 }
@@ -206,6 +212,7 @@ export function coOperator<L, R, O>(setup: CoSetup<L, R, O>): OperatorFunction<S
       watermark: (mark) => co.watermark(mark),
       barrier: (b) => co.barrier(b),
       complete: () => co.complete(),
+      close: () => co.close(),
       finalize: () => co.finalize(),
     };
   });
@@ -250,11 +257,17 @@ export function coOperator<L, R, O>(setup: CoSetup<L, R, O>): OperatorFunction<S
         end: () => {
           if (!opened) open(undefined);
           co.complete();
+          if (d.closed) return;
+          co.close();
+          d.complete();
         },
       });
       subscribeInput(first, d, { next: (x) => valve.push(0, x), error: (e) => d.error(e), complete: () => valve.complete(0) }, origin);
       if (!d.closed) subscribeInput(second, d, { next: (x) => valve.push(1, x), error: (e) => d.error(e), complete: () => valve.complete(1) }, origin);
-      return () => co.finalize();
+      return () => {
+        co.close();
+        co.finalize();
+      };
     });
   };
 }

@@ -158,6 +158,13 @@ export function intervalJoin<L, R, O>(
         rich?.open?.(runtime);
       };
 
+      let closed = false;
+      const closeRich = (): void => {
+        if (runtime === undefined || closed) return;
+        closed = true;
+        rich?.close?.();
+      };
+
       const schedule = (side: Side, mk: unknown, time: Timestamp): void => {
         const bucket = due[side].get(time);
         if (bucket !== undefined) bucket.push(mk);
@@ -270,14 +277,17 @@ export function intervalJoin<L, R, O>(
           open(s);
           destination.next(s);
         },
-        end: () => destination.complete(),
+        end: () => {
+          closeRich();
+          destination.complete();
+        },
       });
       subscribeInput(source, destination, { next: (x) => valve.push(0, x), error: (e) => destination.error(e), complete: () => valve.complete(0) }, origin);
       if (!destination.closed) {
         subscribeInput(other, destination, { next: (x) => valve.push(1, x), error: (e) => destination.error(e), complete: () => valve.complete(1) }, origin);
       }
       return () => {
-        if (runtime !== undefined) rich?.close?.();
+        closeRich();
       };
     });
 }

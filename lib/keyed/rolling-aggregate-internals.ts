@@ -226,7 +226,6 @@ export function rollingAggregate<T, A>(
           for (const [mk, s] of keyed.states) destination.next(new StreamRecord(result(s), (s as TimedRollingState<T, A>).time, keyed.keyOf(mk)));
           destination.next(Watermark.MAX);
         }
-        destination.complete();
       },
     };
   });

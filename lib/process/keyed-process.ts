@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { checkTimerTime } from '../core/check-timestamp';
 import { NotKeyedError } from '../core/errors';
-import { operateElements } from '../core/operate-elements';
+import { failOperator, operateElements } from '../core/operate-elements';
 import type { OutputTag } from '../core/output-tag';
 import { createRuntimeContext, type OperatorOptions, type RuntimeContext } from '../core/runtime-context';
 import { SideOutput } from '../core/side-output';
@@ -112,7 +112,7 @@ export function keyedProcess<K extends Key, I, O>(
           scheduler: runtime.scheduler,
           onEventTime: (t) => onTimer(t, 'event-time'),
           onProcessingTime: (t) => onTimer(t, 'processing-time'),
-          onError: (err) => destination.error(err),
+          onError: (err) => failOperator(destination, origin, err),
         });
         runtime.metrics.gauge(KEYED_STATE_ENTRIES, () => backend.numEntries());
         runtime.metrics.gauge(EVENT_TIME_TIMERS, () => timers.numEventTimeTimers());
@@ -142,12 +142,13 @@ export function keyedProcess<K extends Key, I, O>(
       complete() {
         // end of input: every event-time timer fires, as under the largest watermark
         if (timers.currentWatermark() < MAX_WATERMARK) timers.advanceWatermark(MAX_WATERMARK);
-        destination.complete();
+      },
+      close() {
+        if (opened) fn.close?.();
       },
       finalize() {
         timers?.dispose();
         checkpointing.close();
-        if (opened) fn.close?.();
       },
     };
   });

@@ -79,9 +79,11 @@ export function process<I, O>(fn: ProcessFunction<I, O>, options?: OperatorOptio
         if (mark.time > watermark) watermark = mark.time;
         destination.next(mark);
       },
+      close() {
+        if (opened) fn.close?.();
+      },
       finalize() {
         checkpointing.close();
-        if (opened) fn.close?.();
       },
     };
   });

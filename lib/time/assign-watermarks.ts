@@ -1,7 +1,7 @@
 import type { OperatorFunction, Subscription } from 'rxjs';
 import { invalidTimestamp, isTimestamp } from '../core/check-timestamp';
 import { describeValue, InvalidArgumentError } from '../core/errors';
-import { operateElements } from '../core/operate-elements';
+import { failOperator, operateElements } from '../core/operate-elements';
 import type { OutputTag } from '../core/output-tag';
 import { createRuntimeContext, type OperatorOptions } from '../core/runtime-context';
 import { SideOutput } from '../core/side-output';
@@ -134,7 +134,7 @@ export function assignWatermarks<T>(
             try {
               gen.onPeriodicEmit(output);
             } catch (err) {
-              destination.error(err);
+              failOperator(destination, origin, err);
               return;
             }
             this.schedule(undefined, interval);
@@ -165,7 +165,6 @@ export function assignWatermarks<T>(
       status() {},
       complete() {
         end();
-        destination.complete();
       },
       finalize() {
         periodic?.unsubscribe();

@@ -4,7 +4,7 @@
  * @module
  */
 import type { OperatorFunction } from 'rxjs';
-import type { ErrorOrigin } from '../core/errors';
+import { type ErrorOrigin, wrapUserError } from '../core/errors';
 import { FusedStream, type RecordSink } from '../core/operate-elements';
 import { createRuntimeContext, type OperatorOptions, type RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
@@ -32,12 +32,23 @@ export function statelessStage<T, R>(
         if (rich === undefined) return sink;
         let now = (): number => 0;
         const backend = new HeapKeyedStateBackend(origin, () => now());
+        // open and close run inside the consuming operator's subscriber: name this stage in their errors
         lifecycle.onOpen((job) => {
           const ctx = createRuntimeContext(name, options, job, backend);
           now = () => ctx.currentProcessingTime();
-          rich.open?.(ctx);
+          try {
+            rich.open?.(ctx);
+          } catch (err) {
+            throw wrapUserError(origin, err);
+          }
         });
-        lifecycle.onClose(() => rich.close?.());
+        lifecycle.onClose(() => {
+          try {
+            rich.close?.();
+          } catch (err) {
+            throw wrapUserError(origin, err);
+          }
+        });
         return (value, timestamp, key) => {
           backend.setCurrentKey(key);
           backend.cleanupOnRecord();

@@ -189,7 +189,7 @@ export function incrementalEventWindowOperator<T, R>(spec: IncrementalWindowSpec
         }
         destination.next(mark);
       },
-      finalize() {
+      close() {
         emitter.close();
       },
     };

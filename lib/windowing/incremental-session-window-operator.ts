@@ -223,7 +223,7 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
         }
         destination.next(mark);
       },
-      finalize() {
+      close() {
         emitter.close();
       },
     };

@@ -15,7 +15,7 @@ import type { OperatorFunction } from 'rxjs';
 import { checkTimerTime } from '../core/check-timestamp';
 import { type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
 import type { MetricGroup } from '../core/metrics';
-import { operateElements } from '../core/operate-elements';
+import { failOperator, operateElements } from '../core/operate-elements';
 import type { OutputTag } from '../core/output-tag';
 import { createRuntimeContext, type OperatorOptions, type RuntimeContext } from '../core/runtime-context';
 import { SideOutput } from '../core/side-output';
@@ -474,7 +474,7 @@ export function windowOperator<T, R, W extends Window>(
           sameNamespace: sameWindow,
           onEventTime: (t) => onTimer(t, true),
           onProcessingTime: (t) => onTimer(t, false),
-          onError: (err) => destination.error(err),
+          onError: (err) => failOperator(destination, origin, err),
         });
         opened = true;
         rich?.open?.(runtime);
@@ -553,11 +553,12 @@ export function windowOperator<T, R, W extends Window>(
             }
           }
         }
-        destination.complete();
+      },
+      close() {
+        if (opened) rich?.close?.();
       },
       finalize() {
         timers?.dispose();
-        if (opened) rich?.close?.();
       },
     };
   });

@@ -3,7 +3,8 @@
  * the ESM build). Two copies of the library are evaluated separately (vi.resetModules), so each has its own
  * element classes, as two builds in one process do; .ci/check-dist.mjs checks the built CJS and ESM files.
  */
-import { lastValueFrom, of, toArray } from 'rxjs';
+import { from, lastValueFrom, of, toArray } from 'rxjs';
+import type { StreamElement } from '../../lib/index';
 
 type Tidemark = typeof import('../../lib/index');
 
@@ -51,7 +52,7 @@ describe('elements across two copies of tidemark', () => {
   it('passes control elements of the other copy through as control elements', async () => {
     const tag = new a.OutputTag<number>('late');
     const out = await lastValueFrom(
-      of<unknown[]>(new a.Watermark(1), a.WatermarkStatus.IDLE, new a.SideOutput(tag, new a.StreamRecord(4, 1)), 7).pipe(b.map((x: number) => x * 10), toArray()),
+      from<StreamElement<number>[]>([new a.Watermark(1), a.WatermarkStatus.IDLE, new a.SideOutput(tag, new a.StreamRecord(4, 1)), 7]).pipe(b.map((x: number) => x * 10), toArray()),
     );
     expect(out).toEqual([new a.Watermark(1), a.WatermarkStatus.IDLE, new a.SideOutput(tag, new a.StreamRecord(4, 1)), 70]);
   });
