@@ -19,6 +19,7 @@ import { type StreamRecord, toElement } from './stream-record';
 import { type Key, MIN_WATERMARK, type Timestamp } from './types';
 import type { Watermark } from './watermark';
 import type { WatermarkStatus } from './watermark-status';
+import { checkOptions } from './validate';
 
 /** Receives a record taken apart: value, timestamp (or `undefined`) and key (or `undefined`). */
 export type RecordSink<T> = (value: T, timestamp: Timestamp | undefined, key: Key | undefined) => void;
@@ -301,6 +302,7 @@ export function operateElements<In, Out>(
   spec: OperatorSpec,
   init: (destination: Subscriber<Out>, origin: ErrorOrigin) => ElementHandlers<In>,
 ): OperatorFunction<StreamElement<In>, Out> {
+  checkOptions(spec.name, spec.options);
   const origin = originOf(spec);
   return (source) =>
     new Observable<Out>((destination) => {

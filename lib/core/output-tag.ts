@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from './errors';
+
 /**
  * Names a side output. Two tags are the same side output when their ids are equal.
  *
@@ -12,7 +14,7 @@ export class OutputTag<T> {
   declare readonly __type?: T;
   constructor(readonly id: string) {
     if (typeof id !== 'string' || id.length === 0) {
-      throw new TypeError(`OutputTag: the id must be a non-empty string, got ${String(id)}`);
+      throw new InvalidArgumentError({ operator: 'OutputTag' }, 'id', id, 'must be a non-empty string');
     }
   }
   toString(): string {

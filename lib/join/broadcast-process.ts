@@ -8,7 +8,8 @@ import { StreamRecord, toElement } from '../core/stream-record';
 import type { Collector, Key, Timestamp } from '../core/types';
 import type { MapStateDescriptor } from '../state/descriptors/map-state-descriptor';
 import type { BroadcastState, HeapOperatorStateBackend, ReadOnlyBroadcastState } from '../state/operator-state';
-import { coOperator, requireMethods } from './co-operator-internals';
+import { coOperator } from './co-operator-internals';
+import { checkMethods } from '../core/validate';
 import { BroadcastConnectedStreams } from './connect';
 import type { TaggedValue } from './tagged-union-internals';
 
@@ -137,7 +138,7 @@ export function broadcastProcess<L, R, O>(
 ): OperatorFunction<StreamElement<TaggedValue<L, R>>, StreamElement<O>> {
   const name = options?.name ?? 'broadcastProcess';
   const origin = { operator: name, uid: options?.uid };
-  requireMethods(origin, 'fn', fn, ['processElement', 'processBroadcastElement']);
+  checkMethods(origin, 'fn', fn, ['processElement', 'processBroadcastElement'], ['open', 'close']);
   return (source) => {
     const { descriptors } = broadcastSource(origin, source);
     return coOperator<L, R, O>({

@@ -3,7 +3,8 @@ import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 import { toElement } from '../core/stream-record';
 import type { Collector, Key, Timestamp } from '../core/types';
-import { coOperator, requireMethods } from './co-operator-internals';
+import { coOperator } from './co-operator-internals';
+import { checkMethods } from '../core/validate';
 import type { TaggedValue } from './tagged-union-internals';
 
 /**
@@ -58,11 +59,11 @@ export function coFlatMap<L, R, O>(
   let f1: CoFlatMapSide<L, O>;
   let f2: CoFlatMapSide<R, O>;
   if (rich === undefined) {
-    requireMethods(origin, 'flatMap1 and flatMap2', { flatMap1: a, flatMap2: b }, ['flatMap1', 'flatMap2']);
+    checkMethods(origin, 'flatMap1 and flatMap2', { flatMap1: a, flatMap2: b }, ['flatMap1', 'flatMap2']);
     f1 = a as CoFlatMapSide<L, O>;
     f2 = b as CoFlatMapSide<R, O>;
   } else {
-    requireMethods(origin, 'fn', rich, ['flatMap1', 'flatMap2']);
+    checkMethods(origin, 'fn', rich, ['flatMap1', 'flatMap2']);
     f1 = (v, out) => rich.flatMap1(v, out);
     f2 = (v, out) => rich.flatMap2(v, out);
   }

@@ -4,6 +4,7 @@ import type { StreamElement } from '../core/stream-element';
 import type { Collector, Key } from '../core/types';
 import type { Window } from '../windowing/windows/window';
 import { twoStreamWindow, type TwoStreamWindowOptions } from './tagged-union-internals';
+import { checkObject } from '../core/validate';
 
 /**
  * Receives both groups of one key and window (either may be empty), the key and the window (e.g. to
@@ -44,6 +45,7 @@ export function coGroup<L, R, O, W extends Window = Window>(
   other: Observable<StreamElement<R>>,
   options: CoGroupOptions<L, R, O, W>,
 ): OperatorFunction<StreamElement<L>, StreamElement<O>> {
+  checkObject({ operator: 'coGroup' }, 'options', options, '{ where, equalTo, window, apply }');
   const name = options.name ?? 'coGroup';
   if (typeof options.apply !== 'function') {
     throw new InvalidArgumentError({ operator: name, uid: options.uid }, 'apply', options.apply, 'must be a function (lefts, rights, out, key, window) => void');

@@ -2,7 +2,8 @@ import type { OperatorFunction } from 'rxjs';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 import { toElement } from '../core/stream-record';
-import { coOperator, requireMethods } from './co-operator-internals';
+import { coOperator } from './co-operator-internals';
+import { checkMethods } from '../core/validate';
 import type { TaggedValue } from './tagged-union-internals';
 
 /**
@@ -54,11 +55,11 @@ export function coMap<L, R, O>(
   let f1: (value: L) => O;
   let f2: (value: R) => O;
   if (rich === undefined) {
-    requireMethods(origin, 'map1 and map2', { map1: a, map2: b }, ['map1', 'map2']);
+    checkMethods(origin, 'map1 and map2', { map1: a, map2: b }, ['map1', 'map2']);
     f1 = a as (value: L) => O;
     f2 = b as (value: R) => O;
   } else {
-    requireMethods(origin, 'fn', rich, ['map1', 'map2']);
+    checkMethods(origin, 'fn', rich, ['map1', 'map2']);
     f1 = (v) => rich.map1(v);
     f2 = (v) => rich.map2(v);
   }

@@ -58,12 +58,6 @@ export interface CoSetup<L, R, O> {
   build(env: CoEnv<O>): CoHandlers<L, R>;
 }
 
-/** Validates that a co-function option is a function or an object with the named methods. */
-export function requireMethods(origin: ErrorOrigin, option: string, value: unknown, methods: readonly string[]): void {
-  const ok = typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
-  if (!ok) throw new InvalidArgumentError(origin, option, value, `must be an object with ${methods.map((m) => `${m}()`).join(' and ')}`);
-}
-
 /** One subscription of a two-input operator: its state, timers and per-input record handlers. */
 interface CoInstance<L, R> {
   open(job: JobContext | undefined): void;

@@ -6,7 +6,8 @@ import type { StreamElement } from '../core/stream-element';
 import { StreamRecord, toElement } from '../core/stream-record';
 import type { Collector, Key, Timestamp } from '../core/types';
 import type { TimeDomain, TimerService } from '../time/timer-service';
-import { coOperator, requireMethods } from './co-operator-internals';
+import { coOperator } from './co-operator-internals';
+import { checkMethods } from '../core/validate';
 import type { TaggedValue } from './tagged-union-internals';
 
 /** What `processElement1`/`processElement2` of a {@link CoProcessFunction} receive besides the value. */
@@ -85,7 +86,7 @@ export function coProcess<L, R, O, K extends Key = Key>(
   options?: OperatorOptions,
 ): OperatorFunction<StreamElement<TaggedValue<L, R>>, StreamElement<O>> {
   const name = options?.name ?? 'coProcess';
-  requireMethods({ operator: name, uid: options?.uid }, 'fn', fn, ['processElement1', 'processElement2']);
+  checkMethods({ operator: name, uid: options?.uid }, 'fn', fn, ['processElement1', 'processElement2'], ['onTimer', 'open', 'close']);
   return coOperator<L, R, O>({
     name,
     options,

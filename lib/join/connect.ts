@@ -5,6 +5,7 @@ import { map } from '../transform/map';
 import { BroadcastStream } from './broadcast';
 import { TaggedValue } from './tagged-union-internals';
 import { union } from './union';
+import { checkObservable } from '../core/validate';
 
 /**
  * Two streams connected for a two-input operator (`coMap`, `coFlatMap`, `coProcess`). Subscribing to it
@@ -72,5 +73,6 @@ export class BroadcastConnectedStreams<L, R> extends ConnectedStreams<L, R> {
 export function connect<L, R>(other: BroadcastStream<R>): (source: Observable<StreamElement<L>>) => BroadcastConnectedStreams<L, R>;
 export function connect<L, R>(other: Observable<StreamElement<R>>): (source: Observable<StreamElement<L>>) => ConnectedStreams<L, R>;
 export function connect<L, R>(other: Observable<StreamElement<R>>): (source: Observable<StreamElement<L>>) => ConnectedStreams<L, R> {
+  checkObservable({ operator: 'connect' }, 'other', other);
   return (source) => (other instanceof BroadcastStream ? new BroadcastConnectedStreams<L, R>(source, other as BroadcastStream<R>) : new ConnectedStreams<L, R>(source, other));
 }

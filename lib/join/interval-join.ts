@@ -13,6 +13,7 @@ import { StreamRecord } from '../core/stream-record';
 import { type Collector, type Key, MIN_WATERMARK, type Timestamp } from '../core/types';
 import { mapKey } from '../keyed/key-group';
 import { MinHeap } from '../time/timer-heap';
+import { checkObject, checkObservable, checkOptions, checkOutputTag } from '../core/validate';
 
 /** What a {@link ProcessJoinFunction} receives besides the pair. */
 export interface ProcessJoinContext {
@@ -99,8 +100,12 @@ export function intervalJoin<L, R, O>(
   other: Observable<StreamElement<R>>,
   options: IntervalJoinOptions<L, R, O>,
 ): OperatorFunction<StreamElement<L>, StreamElement<O>> {
+  checkObject({ operator: 'intervalJoin' }, 'options', options, '{ between: [lowerMs, upperMs], process }');
+  checkOptions('intervalJoin', options);
   const name = options.name ?? 'intervalJoin';
   const origin: ErrorOrigin = { operator: name, uid: options.uid };
+  checkObservable(origin, 'other', other);
+  for (const tag of ['leftLateOutput', 'rightLateOutput'] as const) if (options[tag] !== undefined) checkOutputTag(origin, tag, options[tag]);
   const between = options.between;
   if (!Array.isArray(between) || between.length !== 2 || !between.every((b) => typeof b === 'number' && Number.isFinite(b))) {
     throw new InvalidArgumentError(origin, 'between', between, 'must be [lowerMs, upperMs], two finite numbers');

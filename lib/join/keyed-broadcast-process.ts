@@ -16,7 +16,8 @@ import type { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backe
 import type { BroadcastState, ReadOnlyBroadcastState } from '../state/operator-state';
 import type { TimeDomain, TimerService } from '../time/timer-service';
 import { BroadcastStates, broadcastSource } from './broadcast-process';
-import { coOperator, requireMethods } from './co-operator-internals';
+import { coOperator } from './co-operator-internals';
+import { checkMethods } from '../core/validate';
 import type { TaggedValue } from './tagged-union-internals';
 
 /** What `processElement` of a {@link KeyedBroadcastProcessFunction} receives besides the value. */
@@ -123,7 +124,7 @@ export function keyedBroadcastProcess<K extends Key, L, R, O>(
 ): OperatorFunction<StreamElement<TaggedValue<L, R>>, StreamElement<O>> {
   const name = options?.name ?? 'keyedBroadcastProcess';
   const origin = { operator: name, uid: options?.uid };
-  requireMethods(origin, 'fn', fn, ['processElement', 'processBroadcastElement']);
+  checkMethods(origin, 'fn', fn, ['processElement', 'processBroadcastElement'], ['onTimer', 'open', 'close']);
   return (source) => {
     const { descriptors } = broadcastSource(origin, source);
     return coOperator<L, R, O>({

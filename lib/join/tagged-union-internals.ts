@@ -18,6 +18,7 @@ import { window } from '../windowing/window';
 import type { Evictor } from '../windowing/evictors/evictor';
 import type { Window } from '../windowing/windows/window';
 import { union } from './union';
+import { checkObservable, checkOptions } from '../core/validate';
 
 /** An element of one side of a two-stream window operation. */
 export class TaggedValue<L, R> {
@@ -84,7 +85,9 @@ export function twoStreamWindow<L, R, O, W extends Window>(
   emit: (lefts: L[], rights: R[], out: Collector<O>, key: Key, ctx: ProcessWindowContext<W>) => void,
   readsOnly = false,
 ): OperatorFunction<StreamElement<L>, StreamElement<O>> {
+  checkOptions(operator, options);
   const origin = { operator: options.name ?? operator, uid: options.uid };
+  checkObservable(origin, 'other', other);
   for (const opt of ['where', 'equalTo'] as const) {
     if (typeof options[opt] !== 'function') throw new InvalidArgumentError(origin, opt, options[opt], 'must be a function returning the join key');
   }

@@ -2,6 +2,7 @@ import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
 import { InputValve } from '../core/input-valve';
 import { subscribeInput } from '../core/operate-elements';
 import type { StreamElement } from '../core/stream-element';
+import { checkObservable } from '../core/validate';
 
 /**
  * Merges streams into one: records from every input pass through in arrival order; the output watermark
@@ -25,6 +26,7 @@ import type { StreamElement } from '../core/stream-element';
 export function union<T, O extends readonly Observable<StreamElement<unknown>>[]>(
   ...others: O
 ): OperatorFunction<StreamElement<T>, StreamElement<T | ElementOf<O[number]>>> {
+  others.forEach((other, i) => checkObservable({ operator: 'union' }, `others[${i}]`, other));
   return (source) =>
     new Observable<StreamElement<T | ElementOf<O[number]>>>((destination) => {
       const d = destination as Subscriber<unknown>;

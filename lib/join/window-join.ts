@@ -4,6 +4,7 @@ import type { StreamElement } from '../core/stream-element';
 import type { Collector } from '../core/types';
 import type { Window } from '../windowing/windows/window';
 import { twoStreamWindow, type TwoStreamWindowOptions } from './tagged-union-internals';
+import { checkObject } from '../core/validate';
 
 /** Options of {@link windowJoin}: exactly one of `apply` (one result per pair) and `flatApply` (any number). */
 export interface WindowJoinOptions<L, R, O, W extends Window> extends TwoStreamWindowOptions<L, R, W> {
@@ -44,6 +45,7 @@ export function windowJoin<L, R, O, W extends Window = Window>(
   other: Observable<StreamElement<R>>,
   options: WindowJoinOptions<L, R, O, W>,
 ): OperatorFunction<StreamElement<L>, StreamElement<O>> {
+  checkObject({ operator: 'windowJoin' }, 'options', options, '{ where, equalTo, window, apply }');
   const origin = { operator: options.name ?? 'windowJoin', uid: options.uid };
   const { apply, flatApply } = options;
   if ((apply === undefined) === (flatApply === undefined)) {

@@ -5,6 +5,7 @@ import type { OperatorOptions } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 import type { Key } from '../core/types';
 import { type KeySerializer, validateKey } from './key-group';
+import { checkFunction, checkOptions } from '../core/validate';
 
 /** Options of {@link keyBy}. */
 export interface KeyByOptions<K> extends OperatorOptions {
@@ -40,8 +41,11 @@ export function keyBy<T, K = Key>(
   options?: KeyByOptions<K>,
 ): OperatorFunction<StreamElement<T>, StreamElement<T>> {
   const name = options?.name ?? 'keyBy';
+  checkOptions('keyBy', options);
   const origin: ErrorOrigin = { operator: name, uid: options?.uid };
+  checkFunction(origin, 'selector', selector, '(value) => key');
   const serializer = options?.keySerializer;
+  if (serializer !== undefined) checkFunction(origin, 'keySerializer', serializer, '(key) => string');
   return (source) =>
     FusedStream.append<T>(source, {
       name,

@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { checkField, checkOptions } from '../core/validate';
 import type { StreamElement } from '../core/stream-element';
 import { comparableField, type FieldRef, rollingAggregate, withField, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
@@ -25,6 +26,8 @@ import { comparableField, type FieldRef, rollingAggregate, withField, type Rolli
  * @see min, maxBy, Flink's `KeyedStream.max`
  */
 export function max<T>(field?: FieldRef<T>, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  checkOptions('max', options);
+  checkField({ operator: options?.name ?? 'max', uid: options?.uid }, 'field', field);
   const f = field as string | number | undefined;
   return rollingAggregate<T, number | bigint | string>('max', options, (origin) => ({
     init: (value) => comparableField(origin, value, f),

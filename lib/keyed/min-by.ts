@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { checkBoolean, checkField, checkOptions } from '../core/validate';
 import type { StreamElement } from '../core/stream-element';
 import { comparableField, type FieldRef, rollingAggregate, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
@@ -25,6 +26,9 @@ import { comparableField, type FieldRef, rollingAggregate, type RollingAggregate
  * @see maxBy, min, Flink's `KeyedStream.minBy`
  */
 export function minBy<T>(field?: FieldRef<T>, first = true, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  checkOptions('minBy', options);
+  checkField({ operator: options?.name ?? 'minBy', uid: options?.uid }, 'field', field);
+  checkBoolean({ operator: options?.name ?? 'minBy', uid: options?.uid }, 'first', first, 'keep the first of equal records');
   const f = field as string | number | undefined;
   return rollingAggregate<T, number | bigint | string>('minBy', options, (origin) => ({
     init: (value) => comparableField(origin, value, f),

@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { checkFunction, checkOptions } from '../core/validate';
 import type { StreamElement } from '../core/stream-element';
 import { rollingAggregate, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
@@ -24,9 +25,12 @@ export type ReduceFunction<T> = (accumulator: T, value: T) => T;
  * @param options `ttl` (a `StateTtlConfig`) forgets a key whose last record came that long ago in processing
  * time, so its next record starts over; without it every key's state is kept until unsubscribe (as in Flink).
  * @throws NotKeyedError when the stream is not keyed; UserFunctionError when `fn` throws.
+ * @throws InvalidArgumentError (at call time) when `fn` is not a function.
  * @see sum, Flink's `KeyedStream.reduce`
  */
 export function reduce<T>(fn: ReduceFunction<T>, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  checkOptions('reduce', options);
+  checkFunction({ operator: options?.name ?? 'reduce', uid: options?.uid }, 'fn', fn, '(accumulated, value) => accumulated');
   // the aggregate lives in the state's record slot: nothing else is kept per key
   return rollingAggregate<T, undefined>('reduce', options, () => ({
     init: () => undefined,

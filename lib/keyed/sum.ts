@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { checkField, checkOptions } from '../core/validate';
 import type { StreamElement } from '../core/stream-element';
 import { type FieldRef, numericField, rollingAggregate, withField, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
@@ -27,6 +28,8 @@ import { type FieldRef, numericField, rollingAggregate, withField, type RollingA
  * @see min, max, reduce, Flink's `KeyedStream.sum`
  */
 export function sum<T>(field?: FieldRef<T>, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  checkOptions('sum', options);
+  checkField({ operator: options?.name ?? 'sum', uid: options?.uid }, 'field', field);
   const f = field as string | number | undefined;
   return rollingAggregate<T, number | bigint>('sum', options, (origin) => ({
     init: (value) => numericField(origin, value, f),

@@ -12,6 +12,7 @@ import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
 import { OperatorStateLifecycle, restoreTimers } from '../state/operator-state';
 import { type InternalTimer, InternalTimerService, type TimeDomain, type TimerService } from '../time/timer-service';
 import type { KeyedProcessFunction, OnTimerContext } from './keyed-process-function';
+import { checkMethods, checkOptions } from '../core/validate';
 
 /** Gauge of a keyed process operator: keyed state entries held. @example `metrics.snapshot()[KEYED_STATE_ENTRIES]` */
 export const KEYED_STATE_ENTRIES = 'keyedStateEntries';
@@ -64,6 +65,8 @@ export function keyedProcess<K extends Key, I, O>(
   options?: OperatorOptions,
 ): OperatorFunction<StreamElement<I>, StreamElement<O>> {
   const name = options?.name ?? 'keyedProcess';
+  checkOptions('keyedProcess', options);
+  checkMethods({ operator: name, uid: options?.uid }, 'fn', fn, ['processElement'], ['onTimer', 'open', 'close']);
   return operateElements<I, StreamElement<O>>({ name, options }, (destination, origin) => {
     let runtime: RuntimeContext | undefined;
     let timers!: InternalTimerService<undefined>;

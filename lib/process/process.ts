@@ -9,6 +9,7 @@ import { type Collector, type Key, MIN_WATERMARK, type Timestamp } from '../core
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
 import { OperatorStateLifecycle } from '../state/operator-state';
 import { nonKeyedTimerService, type ProcessContext, type ProcessFunction } from './process-function';
+import { checkMethods, checkOptions } from '../core/validate';
 
 /**
  * Runs a {@link ProcessFunction} on every record: it may emit any number of outputs (with the input's
@@ -35,6 +36,8 @@ import { nonKeyedTimerService, type ProcessContext, type ProcessFunction } from 
  */
 export function process<I, O>(fn: ProcessFunction<I, O>, options?: OperatorOptions): OperatorFunction<StreamElement<I>, StreamElement<O>> {
   const name = options?.name ?? 'process';
+  checkOptions('process', options);
+  checkMethods({ operator: name, uid: options?.uid }, 'fn', fn, ['processElement'], ['open', 'close']);
   return operateElements<I, StreamElement<O>>({ name, options }, (destination, origin) => {
     let watermark: Timestamp = MIN_WATERMARK;
     let timestamp: Timestamp | undefined;

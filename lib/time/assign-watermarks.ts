@@ -12,6 +12,7 @@ import { Watermark } from '../core/watermark';
 import { WatermarkStatus } from '../core/watermark-status';
 import type { WatermarkGenerator, WatermarkOutput } from './watermark-generator';
 import type { WatermarkStrategy } from './watermark-strategy';
+import { checkMethods, checkOptions } from '../core/validate';
 
 /** Options of {@link assignWatermarks}. */
 export interface AssignWatermarksOptions<T = unknown> extends OperatorOptions {
@@ -68,6 +69,8 @@ export function assignWatermarks<T>(
   options?: AssignWatermarksOptions<T>,
 ): OperatorFunction<StreamElement<T>, StreamElement<T>> {
   const name = options?.name ?? 'assignWatermarks';
+  checkOptions('assignWatermarks', options);
+  checkMethods({ operator: name, uid: options?.uid }, 'strategy', strategy, ['createWatermarkGenerator']);
   const interval = options?.interval ?? 200;
   if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) {
     throw new InvalidArgumentError({ operator: name, uid: options?.uid }, 'interval', interval, 'must be a finite number of milliseconds >= 0');

@@ -3,6 +3,7 @@ import { wrapUserError } from '../core/errors';
 import { statelessStage } from './rich-stage-internals';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
+import { checkFunctionOrMethod, checkOptions } from '../core/validate';
 
 /** A filter function with a lifecycle (Flink's `RichFilterFunction`). */
 export interface RichFilterFunction<T> extends RichFunction {
@@ -35,6 +36,8 @@ export type FilterFunction<T> = ((value: T) => boolean) | RichFilterFunction<T>;
 export function filter<T, S extends T>(fn: (value: T) => value is S, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<S>>;
 export function filter<T>(fn: FilterFunction<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>>;
 export function filter<T>(fn: FilterFunction<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  checkOptions('filter', options);
+  checkFunctionOrMethod({ operator: options?.name ?? 'filter', uid: options?.uid }, 'fn', fn, 'filter', '(value) => boolean');
   const f = typeof fn === 'function' ? fn : (v: T) => fn.filter(v);
   return statelessStage<T, T>('filter', options, typeof fn === 'function' ? undefined : fn, (next, origin) => (value, timestamp, key) => {
     let keep: boolean;

@@ -4,6 +4,7 @@ import { statelessStage } from './rich-stage-internals';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 import type { Collector } from '../core/types';
+import { checkFunctionOrMethod, checkOptions } from '../core/validate';
 
 /** A flatMap function with a lifecycle (Flink's `RichFlatMapFunction`). */
 export interface RichFlatMapFunction<T, R> extends RichFunction {
@@ -35,6 +36,8 @@ export type FlatMapFunction<T, R> = ((value: T, out: Collector<R>) => Iterable<R
  * @see map, Flink's `FlatMapFunction`
  */
 export function flatMap<T, R>(fn: FlatMapFunction<T, R>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  checkOptions('flatMap', options);
+  checkFunctionOrMethod({ operator: options?.name ?? 'flatMap', uid: options?.uid }, 'fn', fn, 'flatMap', '(value, out) => iterable or void');
   const f = typeof fn === 'function' ? fn : (v: T, out: Collector<R>) => fn.flatMap(v, out);
   return statelessStage<T, R>('flatMap', options, typeof fn === 'function' ? undefined : fn, (next, origin) => {
     let timestamp: number | undefined;

@@ -3,6 +3,7 @@ import { wrapUserError } from '../core/errors';
 import { statelessStage } from './rich-stage-internals';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
+import { checkFunctionOrMethod, checkOptions } from '../core/validate';
 
 /** A map function with a lifecycle (Flink's `RichMapFunction`). */
 export interface RichMapFunction<T, R> extends RichFunction {
@@ -36,6 +37,8 @@ export type MapFunction<T, R> = ((value: T) => R) | RichMapFunction<T, R>;
  * @see filter, flatMap, Flink's `MapFunction`
  */
 export function map<T, R>(fn: MapFunction<T, R>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+  checkOptions('map', options);
+  checkFunctionOrMethod({ operator: options?.name ?? 'map', uid: options?.uid }, 'fn', fn, 'map', '(value) => result');
   const f = typeof fn === 'function' ? fn : (v: T) => fn.map(v);
   return statelessStage<T, R>('map', options, typeof fn === 'function' ? undefined : fn, (next, origin) => (value, timestamp, key) => {
     let out: R;

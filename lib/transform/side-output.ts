@@ -2,6 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import { operateElements } from '../core/operate-elements';
 import type { OutputTag } from '../core/output-tag';
 import type { StreamElement } from '../core/stream-element';
+import { checkOutputTag } from '../core/validate';
 
 const ignore = (): void => {};
 
@@ -26,6 +27,7 @@ const ignore = (): void => {};
  * @see values, OutputTag
  */
 export function sideOutput<T>(tag: OutputTag<T>): OperatorFunction<StreamElement<unknown>, StreamElement<T>> {
+  checkOutputTag({ operator: 'sideOutput' }, 'tag', tag);
   return operateElements<unknown, StreamElement<T>>({ name: 'sideOutput' }, (destination) => ({
     record: ignore,
     sideOutput: (el) => {

@@ -9,6 +9,7 @@ import { PurgingTrigger } from './triggers/purging-trigger';
 import { window } from './window';
 import type { WindowOptions, WindowResult } from './window-operator-internals';
 import type { GlobalWindow } from './windows/global-window';
+import { checkOptions } from '../core/validate';
 
 /**
  * Keyed count windows: tumbling (`countWindow(size)`: every `size` elements of a key, then start over)
@@ -34,6 +35,7 @@ export function countWindow<T, O extends WindowOptions<T, any, Key, GlobalWindow
   slide?: number,
   options?: O,
 ): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  checkOptions('countWindow', options); // a non-object would vanish in the spread below
   if (!Number.isInteger(size) || size <= 0) throw new InvalidArgumentError({ operator: 'countWindow' }, 'size', size, 'must be a positive integer');
   if (slide !== undefined && (!Number.isInteger(slide) || slide <= 0)) {
     throw new InvalidArgumentError({ operator: 'countWindow' }, 'slide', slide, 'must be a positive integer');

@@ -6,6 +6,7 @@ import type { WindowAssigner } from './assigners/window-assigner';
 import { window } from './window';
 import type { WindowOptions, WindowResult } from './window-operator-internals';
 import type { GlobalWindow } from './windows/global-window';
+import { checkOptions } from '../core/validate';
 
 /**
  * Keyed global window: all elements of a key in one window that fires only by the trigger you give
@@ -24,5 +25,6 @@ import type { GlobalWindow } from './windows/global-window';
 export function globalWindow<T, O extends WindowOptions<T, any, Key, GlobalWindow> = WindowOptions<T, T[], Key, GlobalWindow>>(
   options?: O,
 ): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  checkOptions('globalWindow', options); // a non-object would vanish in the spread below
   return window<T, GlobalWindow, O>(GlobalWindows.create() as unknown as WindowAssigner<T, GlobalWindow>, { name: 'globalWindow', ...options } as O);
 }

@@ -5,6 +5,7 @@ import { EventTimeSessionWindows, type SessionGapExtractor } from './assigners/e
 import { window } from './window';
 import type { WindowOptions, WindowResult } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
+import { checkOptions } from '../core/validate';
 
 /**
  * Keyed event-time session windows with a fixed gap, or a gap computed from each element.
@@ -27,6 +28,7 @@ export function sessionEventWindow<T, O extends WindowOptions<T, any, Key, TimeW
   gap: number | SessionGapExtractor<T>,
   options?: O,
 ): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  checkOptions('sessionEventWindow', options); // a non-object would vanish in the spread below
   const assigner = typeof gap === 'function' ? EventTimeSessionWindows.withDynamicGap(gap) : (EventTimeSessionWindows.withGap(gap) as EventTimeSessionWindows<T>);
   return window<T, TimeWindow, O>(assigner, { name: 'sessionEventWindow', ...options } as O);
 }

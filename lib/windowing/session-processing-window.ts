@@ -6,6 +6,7 @@ import { ProcessingTimeSessionWindows } from './assigners/processing-time-sessio
 import { window } from './window';
 import type { WindowOptions, WindowResult } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
+import { checkOptions } from '../core/validate';
 
 /**
  * Keyed processing-time session windows with a fixed or per-element gap.
@@ -27,6 +28,7 @@ export function sessionProcessingWindow<T, O extends WindowOptions<T, any, Key, 
   gap: number | SessionGapExtractor<T>,
   options?: O,
 ): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  checkOptions('sessionProcessingWindow', options); // a non-object would vanish in the spread below
   const assigner =
     typeof gap === 'function' ? ProcessingTimeSessionWindows.withDynamicGap(gap) : (ProcessingTimeSessionWindows.withGap(gap) as ProcessingTimeSessionWindows<T>);
   return window<T, TimeWindow, O>(assigner, { name: 'sessionProcessingWindow', ...options } as O);

@@ -5,6 +5,7 @@ import type { TimeWindowOptions } from './tumbling-event-window';
 import { window } from './window';
 import type { WindowResult } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
+import { checkOptions } from '../core/validate';
 
 /**
  * Keyed sliding event-time windows: `window(SlidingEventTimeWindows.of(size, slide, offset), opts)`. With
@@ -24,5 +25,6 @@ import type { TimeWindow } from './windows/time-window';
  * @see window, SlidingEventTimeWindows
  */
 export function slidingEventWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, slide: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  checkOptions('slidingEventWindow', options); // a non-object would vanish in the spread below
   return window<T, TimeWindow, O>(SlidingEventTimeWindows.of(size, slide, options?.offset ?? 0), { name: 'slidingEventWindow', ...options } as O);
 }

@@ -5,6 +5,7 @@ import type { TimeWindowOptions } from './tumbling-event-window';
 import { window } from './window';
 import type { WindowResult } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
+import { checkOptions } from '../core/validate';
 
 /**
  * Keyed sliding processing-time windows.
@@ -23,5 +24,6 @@ import type { TimeWindow } from './windows/time-window';
  * @see window, SlidingProcessingTimeWindows
  */
 export function slidingProcessingWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, slide: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  checkOptions('slidingProcessingWindow', options); // a non-object would vanish in the spread below
   return window<T, TimeWindow, O>(SlidingProcessingTimeWindows.of(size, slide, options?.offset ?? 0), { name: 'slidingProcessingWindow', ...options } as O);
 }

@@ -6,6 +6,7 @@ import { window } from './window';
 import type { WindowResult } from './window-operator-internals';
 import type { WindowOptions } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
+import { checkOptions } from '../core/validate';
 
 /** Options of the time-window sugar: window options plus the window offset. */
 export interface TimeWindowOptions<T, R, K = Key> extends WindowOptions<T, R, K, TimeWindow> {
@@ -30,5 +31,6 @@ export interface TimeWindowOptions<T, R, K = Key> extends WindowOptions<T, R, K,
  * @see window, TumblingEventTimeWindows
  */
 export function tumblingEventWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  checkOptions('tumblingEventWindow', options); // a non-object would vanish in the spread below
   return window<T, TimeWindow, O>(TumblingEventTimeWindows.of(size, options?.offset ?? 0), { name: 'tumblingEventWindow', ...options } as O);
 }

@@ -5,6 +5,7 @@ import type { TimeWindowOptions } from './tumbling-event-window';
 import { window } from './window';
 import type { WindowResult } from './window-operator-internals';
 import type { TimeWindow } from './windows/time-window';
+import { checkOptions } from '../core/validate';
 
 /**
  * Keyed tumbling processing-time windows: by the scheduler's clock (virtual under TestScheduler).
@@ -23,5 +24,6 @@ import type { TimeWindow } from './windows/time-window';
  * @see window, TumblingProcessingTimeWindows
  */
 export function tumblingProcessingWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
+  checkOptions('tumblingProcessingWindow', options); // a non-object would vanish in the spread below
   return window<T, TimeWindow, O>(TumblingProcessingTimeWindows.of(size, options?.offset ?? 0), { name: 'tumblingProcessingWindow', ...options } as O);
 }

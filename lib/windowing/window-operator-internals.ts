@@ -44,6 +44,7 @@ import { MergingWindowSet } from './merging-window-set';
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState, type TriggerStateDescriptor } from './triggers/trigger';
 import { sameWindow, type TimeWindow } from './windows/time-window';
 import { cleanupTime as windowCleanupTime, type Window } from './windows/window';
+import { checkWindowArguments } from './window-validation-internals';
 
 /**
  * Options of the window operators. At most one of `reduce`/`aggregate` (incremental) and one of
@@ -186,6 +187,7 @@ export function windowOperator<T, R, W extends Window>(
   keyed: boolean,
 ): OperatorFunction<StreamElement<T>, StreamElement<R>> {
   const name = options?.name ?? operatorName;
+  checkWindowArguments(operatorName, assigner, options);
   const origin: ErrorOrigin = { operator: name, uid: options?.uid };
   const lateness = options?.allowedLateness ?? 0;
   if (typeof lateness !== 'number' || !Number.isFinite(lateness) || lateness < 0) {

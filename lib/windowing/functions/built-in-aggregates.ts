@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../../core/errors';
 import { comparableField, withField } from '../../keyed/rolling-aggregate-internals';
 import type { AggregateFunction } from './window-functions';
+import { checkBoolean, checkField } from '../../core/validate';
 
 type Field = string | number | undefined;
 
@@ -12,6 +13,7 @@ interface FieldAcc<T> {
 }
 
 function fieldAggregate<T>(fn: string, field: Field, combine: (a: number | bigint | string, b: number | bigint | string) => number | bigint | string): AggregateFunction<T, FieldAcc<T>, T> {
+  checkField({ operator: fn }, 'field', field);
   return {
     createAccumulator: () => ({ first: undefined, acc: undefined }),
     add: (value, acc) => {
@@ -53,6 +55,8 @@ interface ByAcc<T> {
 }
 
 function byAggregate<T>(fn: string, field: Field, better: (a: number | bigint | string, b: number | bigint | string) => boolean, first: boolean): AggregateFunction<T, ByAcc<T>, T> {
+  checkField({ operator: fn }, 'field', field);
+  checkBoolean({ operator: fn }, 'first', first, 'keep the first of equal elements');
   return {
     createAccumulator: () => ({ best: undefined, v: undefined }),
     add: (value, acc) => {

@@ -1,6 +1,7 @@
 import type { Timestamp } from '../../core/types';
 import type { Window } from '../windows/window';
 import { type OnMergeContext, type Trigger, type TriggerContext, TriggerResult } from './trigger';
+import { checkMethods } from '../../core/validate';
 
 const purging = (r: TriggerResult): TriggerResult => (r === TriggerResult.FIRE ? TriggerResult.FIRE_AND_PURGE : r);
 
@@ -23,6 +24,7 @@ export class PurgingTrigger<T, W extends Window> implements Trigger<T, W> {
     this.name = `PurgingTrigger(${nested.name ?? 'trigger'})`;
   }
   static of<T, W extends Window>(nested: Trigger<T, W>): PurgingTrigger<T, W> {
+    checkMethods({ operator: 'PurgingTrigger.of' }, 'nested', nested, ['onElement', 'onEventTime', 'onProcessingTime', 'clear']);
     return new PurgingTrigger(nested);
   }
   onElement(e: T, ts: Timestamp | undefined, w: W, ctx: TriggerContext): TriggerResult {
