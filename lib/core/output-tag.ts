@@ -7,6 +7,7 @@ import { InvalidArgumentError } from './errors';
  * ```ts
  * const late = new OutputTag<Click>('late-clicks');
  * ```
+ * @throws InvalidArgumentError when `id` is not a non-empty string.
  * @see Flink's `OutputTag`
  */
 export class OutputTag<T> {

@@ -32,6 +32,7 @@ export interface KeyByOptions<K> extends OperatorOptions {
  * ```ts
  * clicks$.pipe(keyBy((c) => c.user), sum('count'))
  * ```
+ * @throws InvalidArgumentError (at call time) when `selector` (or `keySerializer`) is not a function.
  * @throws InvalidKeyError (as an error notification) when the selector returns an object, null,
  * undefined or NaN and no `keySerializer` is given.
  * @see Flink's `DataStream.keyBy`

@@ -55,6 +55,7 @@ export const PROCESSING_TIME_TIMERS = 'processingTimeTimers';
  *   onTimer(t, ctx, out) { if (t === this.last.value()! + 60_000) out.collect(`${ctx.getCurrentKey()}: ${this.count.value()}`) },
  * }))
  * ```
+ * @throws InvalidArgumentError (at call time) when `fn` has no `processElement()` (or a non-function `onTimer`).
  * @throws NotKeyedError (as an error notification) on a record without a key; UserFunctionError when the
  * function throws; StateError when a state name is re-registered with another kind; InvalidTimestampError
  * when a timer is registered at NaN, ±Infinity or a non-number.

@@ -30,6 +30,7 @@ import { checkMethods, checkOptions } from '../core/validate';
  *   processElement(t, ctx, out) { if (t.qty > 1000) ctx.output(big, t); else out.collect(t) },
  * }))
  * ```
+ * @throws InvalidArgumentError (at call time) when `fn` has no `processElement()`.
  * @throws UserFunctionError (as an error notification) when the function throws; NotKeyedError when it
  * registers a timer.
  * @see keyedProcess, Flink's `ProcessFunction`

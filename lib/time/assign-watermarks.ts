@@ -59,6 +59,7 @@ export interface AssignWatermarksOptions<T = unknown> extends OperatorOptions {
  * // rows whose "ts" is not a number go to a side output instead of failing the stream
  * rows$.pipe(assignWatermarks(WatermarkStrategy.forMonotonousTimestamps<Row>().withTimestampAssigner((r) => Number(r.ts)), { invalidTimestampOutput: badRows }))
  * ```
+ * @throws InvalidArgumentError (at call time) when `strategy` is not a WatermarkStrategy.
  * @throws InvalidTimestampError (as an error notification) when the assigner returns NaN, ±Infinity, a
  * non-number or a number beyond the safe range, or when a record has no timestamp and there is no
  * assigner, unless `invalidTimestampOutput` is set.

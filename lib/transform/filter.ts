@@ -31,6 +31,7 @@ export type FilterFunction<T> = ((value: T) => boolean) | RichFilterFunction<T>;
  * clicks$.pipe(filter((c) => c.url !== '/health'))
  * ```
  * @throws UserFunctionError (as an error notification) when the predicate throws.
+ * @throws InvalidArgumentError (at call time) when `fn` is neither a function nor an object with `filter()`.
  * @see map, Flink's `FilterFunction`
  */
 export function filter<T, S extends T>(fn: (value: T) => value is S, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<S>>;

@@ -33,6 +33,7 @@ export type FlatMapFunction<T, R> = ((value: T, out: Collector<R>) => Iterable<R
  * lines$.pipe(flatMap((line, out) => { for (const w of line.split(' ')) out.collect(w) }))
  * ```
  * @throws UserFunctionError (as an error notification) when `fn` throws.
+ * @throws InvalidArgumentError (at call time) when `fn` is neither a function nor an object with `flatMap()`.
  * @see map, Flink's `FlatMapFunction`
  */
 export function flatMap<T, R>(fn: FlatMapFunction<T, R>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<R>> {

@@ -34,6 +34,7 @@ export type MapFunction<T, R> = ((value: T) => R) | RichMapFunction<T, R>;
  * @param fn the function, or a rich function object with `map`, `open` and `close`.
  * @param options uid and name (used in error messages).
  * @throws UserFunctionError (as an error notification) when `fn` throws.
+ * @throws InvalidArgumentError (at call time) when `fn` is neither a function nor an object with `map()`.
  * @see filter, flatMap, Flink's `MapFunction`
  */
 export function map<T, R>(fn: MapFunction<T, R>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<R>> {

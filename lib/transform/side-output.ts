@@ -25,6 +25,7 @@ const ignore = (): void => {};
  * windowed$.pipe(sideOutput(late), values()).subscribe(reportLate);
  * ```
  * @see values, OutputTag
+ * @throws InvalidArgumentError (at call time) when `tag` is not an OutputTag.
  */
 export function sideOutput<T>(tag: OutputTag<T>): OperatorFunction<StreamElement<unknown>, StreamElement<T>> {
   checkOutputTag({ operator: 'sideOutput' }, 'tag', tag);
