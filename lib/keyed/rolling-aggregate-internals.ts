@@ -6,16 +6,20 @@
  * @module
  */
 import { asyncScheduler, type OperatorFunction } from 'rxjs';
-import { type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
+import type { OperatorSnapshot, RestoredParts } from '../checkpoint/checkpoint-coordinator';
+import { TOMBSTONE } from '../checkpoint/checkpoint-storage';
+import type { CheckpointBarrier } from '../core/checkpoint-barrier';
+import { CheckpointError, type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
 import { operateElements } from '../core/operate-elements';
 import type { OperatorOptions } from '../core/runtime-context';
-import { effectiveMode } from '../core/start-element';
+import { effectiveMode, type JobContext } from '../core/start-element';
 import type { StreamElement } from '../core/stream-element';
 import { StreamRecord } from '../core/stream-record';
 import type { Key, Timestamp } from '../core/types';
 import { Watermark } from '../core/watermark';
+import { defaultStateSerializer } from '../state/serializer';
 import { StateTtlConfig } from '../state/ttl';
-import { mapKey } from './key-group';
+import { keyGroupOf, mapKey, subtaskForKeyGroup } from './key-group';
 
 /** Names a field: a property name, a tuple (array) index, or nothing for a stream of plain numbers. */
 export type FieldRef<T> = T extends readonly unknown[] ? number : T extends object ? keyof T & (string | number) : undefined;
@@ -147,6 +151,41 @@ export class RollingStates<T, A> {
     this.changed = [];
   }
 
+  /**
+   * This state as keyed checkpoint parts: per key group, field = the serialized key, value = the serialized
+   * `[first, acc]` (`[first, acc, time]` with a time). Whole when `full`, else only the keys changed since
+   * the previous call ({@link TOMBSTONE} for removed ones). Either way the next round of tracking starts.
+   */
+  snapshotParts(full: boolean, maxParallelism: number): Map<number, Array<[string, string]>> {
+    const groups = new Map<number, Array<[string, string]>>();
+    const put = (key: Key, value: string): void => {
+      const g = keyGroupOf(key, maxParallelism);
+      let list = groups.get(g);
+      if (list === undefined) groups.set(g, (list = []));
+      list.push([defaultStateSerializer.serialize(key), value]);
+    };
+    if (full) {
+      for (const [mk, s] of this.states) put(this.keyOf(mk), serializeState(s));
+      this.startChangeTracking();
+    } else {
+      for (const [key, s] of this.takeChanged()) put(key, s === undefined ? TOMBSTONE : serializeState(s));
+    }
+    return groups;
+  }
+
+  /** Adds the restored keys of the key groups `owned` accepts (before change tracking starts). */
+  restoreParts(parts: RestoredParts, owned: (keyGroup: number) => boolean, timed: boolean): void {
+    for (const [g, entries] of parts.keyed) {
+      if (!owned(g)) continue;
+      for (const [field, value] of entries) {
+        const key = defaultStateSerializer.deserialize(field) as Key;
+        const [first, acc, time] = defaultStateSerializer.deserialize(value) as [T, A, Timestamp | undefined];
+        const s = timed ? new TimedRollingState<T, A>(first, acc, !this.tracking, time) : new RollingState<T, A>(first, acc, !this.tracking);
+        this.add(typeof key === 'object' ? mapKey(key) : key, key, s);
+      }
+    }
+  }
+
   /** The keys changed since the last call (or `startChangeTracking`), each once, with their state (undefined: removed). */
   takeChanged(): Array<[Key, RollingState<T, A> | undefined]> {
     const out: Array<[Key, RollingState<T, A> | undefined]> = [];
@@ -161,6 +200,69 @@ export class RollingStates<T, A> {
       out.push([this.keyOf(mk), s]);
     }
     return out;
+  }
+}
+
+function serializeState(s: RollingState<unknown, unknown>): string {
+  return defaultStateSerializer.serialize(s instanceof TimedRollingState ? [s.first, s.acc, s.time] : [s.first, s.acc]);
+}
+
+/** A monotonic clock in ms where there is one (browsers, Node), else the wall clock: for the pause at a barrier. */
+const perf = (globalThis as { performance?: { now(): number } }).performance;
+function clock(): number {
+  return perf === undefined ? Date.now() : perf.now();
+}
+
+/**
+ * The checkpoint side of a rolling aggregation: registers its uid with the job's coordinator, restores this
+ * subtask's key groups, and acknowledges each barrier with its keyed state (only the changed keys when the
+ * barrier is not full). @internal
+ */
+class RollingCheckpoints {
+  private unregister: (() => void) | undefined;
+  private uid: string | undefined;
+  private maxParallelism = 128;
+
+  constructor(private readonly origin: ErrorOrigin) {}
+
+  /** Registers and restores (when the job checkpoints or has restored state), then starts change tracking. */
+  open(job: JobContext | undefined, states: RollingStates<unknown, unknown>, timed: boolean): void {
+    const coordinator = job?.checkpoints;
+    const uid = this.origin.uid;
+    if (coordinator !== undefined) {
+      if (uid === undefined) {
+        throw new CheckpointError(this.origin, `job "${job!.jobName}" checkpoints, so this stateful operator needs a uid to store its state under: add { uid: '...' } to its options`);
+      }
+      this.unregister = coordinator.register(uid);
+      this.uid = uid;
+    }
+    this.maxParallelism = job?.maxParallelism ?? 128;
+    const found = uid === undefined ? undefined : job?.restoredState?.get(uid);
+    if (found !== undefined) {
+      if (typeof found !== 'object' || found === null || (found as RestoredParts).parts !== true) {
+        throw new CheckpointError(this.origin, `the state restored under uid "${uid}" was not written by a rolling aggregation; give this operator another uid`);
+      }
+      const parallelism = job?.parallelism ?? 1;
+      const index = job?.subtaskIndex ?? 0;
+      const maxParallelism = this.maxParallelism;
+      states.restoreParts(found as RestoredParts, (g) => subtaskForKeyGroup(g, maxParallelism, parallelism) === index, timed);
+    }
+    if (this.uid !== undefined) states.startChangeTracking();
+  }
+
+  /** Acknowledges `barrier` with this operator's state (when registered and the barrier asks). */
+  acknowledge(barrier: CheckpointBarrier, states: RollingStates<unknown, unknown>): void {
+    if (this.uid === undefined || barrier.acknowledger === undefined) return;
+    const start = clock();
+    const full = barrier.full;
+    const keyed = states.snapshotParts(full, this.maxParallelism);
+    const snapshot: OperatorSnapshot = { parts: true, keyed, incremental: !full, syncMillis: clock() - start };
+    barrier.acknowledger.acknowledge(this.uid, snapshot);
+  }
+
+  close(): void {
+    this.unregister?.();
+    this.unregister = undefined;
   }
 }
 
@@ -179,12 +281,21 @@ export function rollingAggregate<T, A>(
     let batch = false;
     let timed = false;
     let keyed!: RollingStates<T, A>;
+    const checkpoints = new RollingCheckpoints(origin);
     return {
       open(job) {
         batch = effectiveMode(job) === 'batch';
         const scheduler = options?.scheduler ?? job?.scheduler ?? asyncScheduler;
         keyed = new RollingStates<T, A>(batch ? undefined : ttl, () => scheduler.now());
         timed = batch || keyed.ttl !== undefined;
+        checkpoints.open(job, keyed as RollingStates<unknown, unknown>, timed);
+      },
+      barrier(barrier) {
+        checkpoints.acknowledge(barrier, keyed as RollingStates<unknown, unknown>);
+        destination.next(barrier);
+      },
+      finalize() {
+        checkpoints.close();
       },
       record(value, timestamp, key) {
         if (key === undefined) throw new NotKeyedError(origin);
