@@ -20,6 +20,10 @@ import {
   type CheckpointStats,
   type CheckpointStorage,
 } from '../../lib/index';
+import { TOMBSTONE } from '../../lib/checkpoint/checkpoint-storage';
+import { keyGroupOf, subtaskForKeyGroup } from '../../lib/keyed/key-group';
+import { RollingState, RollingStates } from '../../lib/keyed/rolling-aggregate-internals';
+import { defaultStateSerializer } from '../../lib/state/serializer';
 
 interface Ev {
   k: number;
@@ -152,5 +156,39 @@ describe('rolling aggregations in a checkpointed job', () => {
       .subscribe({ error: (e: unknown) => (error = e) });
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as Error).message).toMatch(/total: job "uids" checkpoints, so this stateful operator needs a uid/);
+  });
+
+  it('writes a tombstone for a removed key, and restores only the key groups its subtask owns', () => {
+    const states = new RollingStates<string, number>(undefined, () => 0);
+    for (let k = 0; k < 50; k++) states.add(k, k, new RollingState(`r${k}`, k, true));
+    states.startChangeTracking();
+    const full = states.snapshotParts(true, 16);
+    states.remove(7, states.states.get(7)!);
+    const s8 = states.states.get(8)!;
+    s8.acc = 80;
+    states.touch(8, s8);
+    const increment = states.snapshotParts(false, 16);
+    const flat = [...increment.values()].flat();
+    expect(flat).toHaveLength(2);
+    expect(increment.get(keyGroupOf(7, 16))).toContainEqual([defaultStateSerializer.serialize(7), TOMBSTONE]);
+    expect(increment.get(keyGroupOf(8, 16))).toContainEqual([defaultStateSerializer.serialize(8), defaultStateSerializer.serialize(['r8', 80])]);
+    // the chain full + increment, as the coordinator restores it, into subtask 1 of 2
+    const keyed = new Map<number, Map<string, string>>();
+    for (const parts of [full, increment]) {
+      for (const [g, entries] of parts) {
+        const m = keyed.get(g) ?? new Map<string, string>();
+        keyed.set(g, m);
+        for (const [f, v] of entries) {
+          if (v === TOMBSTONE) m.delete(f);
+          else m.set(f, v);
+        }
+      }
+    }
+    const restored = new RollingStates<string, number>(undefined, () => 0);
+    restored.restoreParts({ parts: true, checkpointId: 2, keyed, operator: new Map() }, (g) => subtaskForKeyGroup(g, 16, 2) === 1, false);
+    const expected = Array.from({ length: 50 }, (_, k) => k).filter((k) => k !== 7 && subtaskForKeyGroup(keyGroupOf(k, 16), 16, 2) === 1);
+    expect(expected.length).toBeGreaterThan(0);
+    expect([...restored.states.keys()].sort((a, b) => (a as number) - (b as number))).toEqual(expected);
+    for (const k of expected) expect(restored.states.get(k)!.acc).toBe(k === 8 ? 80 : k);
   });
 });
