@@ -207,12 +207,6 @@ function serializeState(s: RollingState<unknown, unknown>): string {
   return defaultStateSerializer.serialize(s instanceof TimedRollingState ? [s.first, s.acc, s.time] : [s.first, s.acc]);
 }
 
-/** A monotonic clock in ms where there is one (browsers, Node), else the wall clock: for the pause at a barrier. */
-const perf = (globalThis as { performance?: { now(): number } }).performance;
-function clock(): number {
-  return perf === undefined ? Date.now() : perf.now();
-}
-
 /**
  * The checkpoint side of a rolling aggregation: registers its uid with the job's coordinator, restores this
  * subtask's key groups, and acknowledges each barrier with its keyed state (only the changed keys when the
@@ -253,10 +247,11 @@ class RollingCheckpoints {
   /** Acknowledges `barrier` with this operator's state (when registered and the barrier asks). */
   acknowledge(barrier: CheckpointBarrier, states: RollingStates<unknown, unknown>): void {
     if (this.uid === undefined || barrier.acknowledger === undefined) return;
-    const start = clock();
+    // the pause is measured on the operator's scheduler, as all its time (virtual under a TestScheduler)
+    const start = states.now();
     const full = barrier.full;
     const keyed = states.snapshotParts(full, this.maxParallelism);
-    const snapshot: OperatorSnapshot = { parts: true, keyed, incremental: !full, syncMillis: clock() - start };
+    const snapshot: OperatorSnapshot = { parts: true, keyed, incremental: !full, syncMillis: states.now() - start };
     barrier.acknowledger.acknowledge(this.uid, snapshot);
   }
 
