@@ -14,7 +14,9 @@ export type TtlStateVisibility = 'NeverReturnExpired' | 'ReturnExpiredIfNotClean
  * The TTL of a state descriptor: how long a value lives after its last create/write (or read), whether
  * expired values are visible, and how they are cleaned up: on read (always), in snapshots
  * (`cleanupFullSnapshot`), and incrementally (`cleanupIncrementally(n)`: `n` entries checked on each
- * state access, and on every record when asked).
+ * state access, and on every record when asked). As in Flink (cleanup in background, on by default), a
+ * config checks 5 entries on each state access unless told otherwise, so the entries of keys that never
+ * come back are removed too; `disableCleanupInBackground()` turns that off.
  *
  * @example
  * ```ts
@@ -49,7 +51,8 @@ export class StateTtlConfigBuilder {
   updateType: TtlUpdateType = 'OnCreateAndWrite';
   visibility: TtlStateVisibility = 'NeverReturnExpired';
   snapshots = false;
-  incremental = 0;
+  /** Flink's default for heap state: 5 entries checked per state access. */
+  incremental = 5;
   everyRecord = false;
 
   constructor(readonly ttl: number) {
@@ -83,6 +86,12 @@ export class StateTtlConfigBuilder {
     }
     this.incremental = cleanupSize;
     this.everyRecord = runCleanupForEveryRecord;
+    return this;
+  }
+  /** No incremental cleanup: expired entries go only when read (or left out of snapshots). */
+  disableCleanupInBackground(): this {
+    this.incremental = 0;
+    this.everyRecord = false;
     return this;
   }
   build(): StateTtlConfig {

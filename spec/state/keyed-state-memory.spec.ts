@@ -25,12 +25,14 @@ describe('keyed state with a TTL: heap after a forced GC while processing time p
   });
 
   it.each([
-    ['keys that come back every TTL', false],
-    ['keys that never come back', true],
-  ])('ValueState with cleanupIncrementally, %s', (_what, fresh) => {
+    ['with cleanupIncrementally(10, true), keys that come back every TTL', false, () => StateTtlConfig.newBuilder(TTL).cleanupIncrementally(10, true).build()],
+    ['with cleanupIncrementally(10, true), keys that never come back', true, () => StateTtlConfig.newBuilder(TTL).cleanupIncrementally(10, true).build()],
+    // The default config cleans up in the background (5 entries per access), as Flink's does.
+    ['with the default config, keys that never come back', true, () => StateTtlConfig.newBuilder(TTL).build()],
+  ])('ValueState %s', (_what, fresh, ttl) => {
     const scheduler = clock();
     const input = new Subject<StreamElement<number>>();
-    const descriptor = new ValueStateDescriptor<number>('last').enableTimeToLive(StateTtlConfig.newBuilder(TTL).cleanupIncrementally(10, true).build());
+    const descriptor = new ValueStateDescriptor<number>('last').enableTimeToLive(ttl());
     let last!: ValueState<number>;
     let firstSeen = 0;
     const subscription = input

@@ -152,7 +152,7 @@ describe('TTL on processing time', () => {
     const b = new HeapKeyedStateBackend({ operator: 'ttl' }, () => now);
     const refreshed = b.getState(new ValueStateDescriptor<string>('r').enableTimeToLive(StateTtlConfig.newBuilder(10).setUpdateType('OnReadAndWrite').build()));
     const lenient = b.getState(
-      new ValueStateDescriptor<string>('l').enableTimeToLive(StateTtlConfig.newBuilder(10).setStateVisibility('ReturnExpiredIfNotCleanedUp').build()),
+      new ValueStateDescriptor<string>('l').enableTimeToLive(StateTtlConfig.newBuilder(10).setStateVisibility('ReturnExpiredIfNotCleanedUp').disableCleanupInBackground().build()),
     );
     b.setCurrentKey('k');
     refreshed.update('x');
