@@ -3,6 +3,7 @@ import type { SideOutput } from './side-output';
 import type { StartElement } from './start-element';
 import type { StreamRecord } from './stream-record';
 import type { Watermark } from './watermark';
+import type { Key } from './types';
 import type { WatermarkStatus } from './watermark-status';
 
 /** Numeric tags of the element classes; one `instanceof` plus a switch dispatches any element. */
@@ -84,14 +85,18 @@ export type ControlElement = Watermark | WatermarkStatus | CheckpointBarrier | S
 
 /**
  * What flows through a tidemark stream: plain values (records without timestamp or key), records, and
- * control elements.
+ * control elements. `K` is the key type: what `keyBy`'s selector returns (any {@link Key} on a stream
+ * that is not keyed), so keyed operators hand their functions a typed key.
  *
  * @example
  * ```ts
+ * import { of, type Observable } from 'rxjs';
+ * import type { StreamElement } from 'tidemark';
+ *
  * const s: Observable<StreamElement<number>> = of(1, 2, 3); // plain values are records
  * ```
  */
-export type StreamElement<T> = T | StreamRecord<T> | ControlElement;
+export type StreamElement<T, K = Key> = T | StreamRecord<T, K> | ControlElement;
 
 /**
  * True when `x` is a tidemark element object (record or control element, from any copy of tidemark),

@@ -3,7 +3,8 @@ import { ElementKind, isElementOf, StreamElementBase } from './stream-element';
 import type { Key, Timestamp } from './types';
 
 /**
- * A record: a value with its event timestamp (absent when it has none) and its key (after `keyBy`).
+ * A record: a value with its event timestamp (absent when it has none) and its key (after `keyBy`; `K`
+ * is its type).
  * Records are immutable once emitted: an operator never mutates one it received, since a shared stream
  * hands the same object to every branch.
  *
@@ -17,7 +18,7 @@ import type { Key, Timestamp } from './types';
  * ```
  * @throws InvalidTimestampError when the timestamp is neither `undefined` nor a valid timestamp.
  */
-export class StreamRecord<T> extends StreamElementBase {
+export class StreamRecord<T, K = Key> extends StreamElementBase {
   readonly kind = ElementKind.Record;
   /** True for StreamRecord elements made by any copy of tidemark (see `StreamElementBase`). */
   static override [Symbol.hasInstance](x: unknown): x is StreamRecord<unknown> {
@@ -29,7 +30,7 @@ export class StreamRecord<T> extends StreamElementBase {
     /** Event time in ms, or `undefined` when the record has none. */
     readonly timestamp: Timestamp | undefined = undefined,
     /** The key set by `keyBy`, or `undefined` on a non-keyed stream. */
-    readonly key: Key | undefined = undefined,
+    readonly key: K | undefined = undefined,
   ) {
     super();
     if (timestamp !== undefined && !isTimestamp(timestamp)) throw badRecordTimestamp(timestamp);

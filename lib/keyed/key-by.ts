@@ -26,7 +26,9 @@ export interface KeyByOptions<K> extends OperatorOptions {
  * ```
  *
  * Keys are strings, numbers, booleans, bigints or arrays of those. `keyBy` followed by a keyed operator
- * computes the key inside that operator with no intermediate record.
+ * computes the key inside that operator with no intermediate record. The key's type is what the selector
+ * returns (a string with a `keySerializer`), and keyed operators downstream hand it to their functions
+ * with that type (`(url, ctx, ...) =>` in a window function gets `url: string`).
  *
  * @example
  * ```ts
@@ -37,10 +39,19 @@ export interface KeyByOptions<K> extends OperatorOptions {
  * undefined or NaN and no `keySerializer` is given.
  * @see Flink's `DataStream.keyBy`
  */
-export function keyBy<T, K = Key>(
+export function keyBy<T, K extends Key>(
+  selector: (value: T) => K,
+  options?: KeyByOptions<K> & { keySerializer?: undefined },
+): OperatorFunction<StreamElement<T, unknown>, StreamElement<T, K>>;
+export function keyBy<T, K>(
+  selector: (value: T) => K,
+  options: KeyByOptions<K> & { keySerializer: KeySerializer<K> },
+): OperatorFunction<StreamElement<T, unknown>, StreamElement<T, string>>;
+export function keyBy<T, K>(selector: (value: T) => K, options?: KeyByOptions<K>): OperatorFunction<StreamElement<T, unknown>, StreamElement<T, Key>>;
+export function keyBy<T, K>(
   selector: (value: T) => K,
   options?: KeyByOptions<K>,
-): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+): OperatorFunction<StreamElement<T, unknown>, StreamElement<T, Key>> {
   const name = options?.name ?? 'keyBy';
   checkOptions('keyBy', options);
   const origin: ErrorOrigin = { operator: name, uid: options?.uid };
