@@ -301,7 +301,7 @@ export function runScheduled(destination: Subscriber<unknown>, origin: ErrorOrig
 export function operateElements<In, Out>(
   spec: OperatorSpec,
   init: (destination: Subscriber<Out>, origin: ErrorOrigin) => ElementHandlers<In>,
-): OperatorFunction<StreamElement<In>, Out> {
+): OperatorFunction<StreamElement<In, unknown>, Out> {
   checkOptions(spec.name, spec.options);
   const origin = originOf(spec);
   return (source) =>

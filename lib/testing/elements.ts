@@ -23,7 +23,7 @@ import { WatermarkStatus } from '../core/watermark-status';
  * ```
  * @throws InvalidTimestampError when the timestamp is NaN, ±Infinity, not a number or beyond the safe range.
  */
-export function rec<T, K extends Key = Key>(value: T, timestamp?: Timestamp, key?: K): StreamRecord<T, K> {
+export function rec<T>(value: T, timestamp?: Timestamp, key?: Key): StreamRecord<T, any> {
   return new StreamRecord(value, timestamp, key);
 }
 

@@ -7,7 +7,7 @@ import { createRuntimeContext, type OperatorOptions } from '../core/runtime-cont
 import { SideOutput } from '../core/side-output';
 import type { StreamElement } from '../core/stream-element';
 import { StreamRecord } from '../core/stream-record';
-import { MAX_WATERMARK, MIN_WATERMARK, type Timestamp } from '../core/types';
+import { type Key, MAX_WATERMARK, MIN_WATERMARK, type Timestamp } from '../core/types';
 import { Watermark } from '../core/watermark';
 import { WatermarkStatus } from '../core/watermark-status';
 import type { WatermarkGenerator, WatermarkOutput } from './watermark-generator';
@@ -65,10 +65,10 @@ export interface AssignWatermarksOptions<T = unknown> extends OperatorOptions {
  * assigner, unless `invalidTimestampOutput` is set.
  * @see WatermarkStrategy, Flink's `TimestampsAndWatermarksOperator`
  */
-export function assignWatermarks<T>(
+export function assignWatermarks<T, K = Key>(
   strategy: WatermarkStrategy<T>,
   options?: AssignWatermarksOptions<T>,
-): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>> {
   const name = options?.name ?? 'assignWatermarks';
   checkOptions('assignWatermarks', options);
   checkMethods({ operator: name, uid: options?.uid }, 'strategy', strategy, ['createWatermarkGenerator']);
@@ -79,7 +79,7 @@ export function assignWatermarks<T>(
   const assigner = strategy.timestampAssigner;
   const invalidOutput = options?.invalidTimestampOutput;
   const fix = invalidOutput === undefined ? ' (or set invalidTimestampOutput to send such records to a side output)' : '';
-  return operateElements<T, StreamElement<T>>({ name, options }, (destination, origin) => {
+  return operateElements<T, StreamElement<T, K>>({ name, options }, (destination, origin) => {
     let generator: WatermarkGenerator<T> | undefined;
     let current: Timestamp = MIN_WATERMARK;
     let idle = false;
@@ -160,7 +160,7 @@ export function assignWatermarks<T>(
             ? invalidTimestamp(origin, value, `the record has no timestamp and the strategy has no timestamp assigner (use withTimestampAssigner)${fix}`)
             : invalidTimestamp(origin, ts, undefined);
         }
-        destination.next(new StreamRecord(value, ts, key));
+        destination.next(new StreamRecord(value, ts, key as K));
         generator!.onEvent(value, ts, output);
       },
       watermark(mark) {

@@ -4,6 +4,7 @@ import { statelessStage } from './rich-stage-internals';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 import { checkFunctionOrMethod, checkOptions } from '../core/validate';
+import type { Key } from '../core/types';
 
 /** A filter function with a lifecycle (Flink's `RichFilterFunction`). */
 export interface RichFilterFunction<T> extends RichFunction {
@@ -34,13 +35,13 @@ export type FilterFunction<T> = ((value: T) => boolean) | RichFilterFunction<T>;
  * @throws InvalidArgumentError (at call time) when `fn` is neither a function nor an object with `filter()`.
  * @see map, Flink's `FilterFunction`
  */
-export function filter<T, S extends T>(fn: (value: T) => value is S, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<S>>;
-export function filter<T>(fn: FilterFunction<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>>;
-export function filter<T>(fn: FilterFunction<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+export function filter<T, S extends T, K = Key>(fn: (value: T) => value is S, options?: OperatorOptions): OperatorFunction<StreamElement<T, K>, StreamElement<S, K>>;
+export function filter<T, K = Key>(fn: FilterFunction<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>>;
+export function filter<T, K = Key>(fn: FilterFunction<T>, options?: OperatorOptions): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>> {
   checkOptions('filter', options);
   checkFunctionOrMethod({ operator: options?.name ?? 'filter', uid: options?.uid }, 'fn', fn, 'filter', '(value) => boolean');
   const f = typeof fn === 'function' ? fn : (v: T) => fn.filter(v);
-  return statelessStage<T, T>('filter', options, typeof fn === 'function' ? undefined : fn, (next, origin) => (value, timestamp, key) => {
+  return statelessStage<T, T, K>('filter', options, typeof fn === 'function' ? undefined : fn, (next, origin) => (value, timestamp, key) => {
     let keep: boolean;
     try {
       keep = f(value as T);

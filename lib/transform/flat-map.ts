@@ -3,7 +3,7 @@ import { wrapUserError } from '../core/errors';
 import { statelessStage } from './rich-stage-internals';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
-import type { Collector } from '../core/types';
+import type { Collector, Key } from '../core/types';
 import { checkFunctionOrMethod, checkOptions } from '../core/validate';
 
 /** A flatMap function with a lifecycle (Flink's `RichFlatMapFunction`). */
@@ -36,11 +36,11 @@ export type FlatMapFunction<T, R> = ((value: T, out: Collector<R>) => Iterable<R
  * @throws InvalidArgumentError (at call time) when `fn` is neither a function nor an object with `flatMap()`.
  * @see map, Flink's `FlatMapFunction`
  */
-export function flatMap<T, R>(fn: FlatMapFunction<T, R>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+export function flatMap<T, R, K = Key>(fn: FlatMapFunction<T, R>, options?: OperatorOptions): OperatorFunction<StreamElement<T, K>, StreamElement<R, K>> {
   checkOptions('flatMap', options);
   checkFunctionOrMethod({ operator: options?.name ?? 'flatMap', uid: options?.uid }, 'fn', fn, 'flatMap', '(value, out) => iterable or void');
   const f = typeof fn === 'function' ? fn : (v: T, out: Collector<R>) => fn.flatMap(v, out);
-  return statelessStage<T, R>('flatMap', options, typeof fn === 'function' ? undefined : fn, (next, origin) => {
+  return statelessStage<T, R, K>('flatMap', options, typeof fn === 'function' ? undefined : fn, (next, origin) => {
     let timestamp: number | undefined;
     let key: unknown;
     const out: Collector<R> = { collect: (v) => next(v, timestamp, key as never) };

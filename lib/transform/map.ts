@@ -4,6 +4,7 @@ import { statelessStage } from './rich-stage-internals';
 import type { OperatorOptions, RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
 import { checkFunctionOrMethod, checkOptions } from '../core/validate';
+import type { Key } from '../core/types';
 
 /** A map function with a lifecycle (Flink's `RichMapFunction`). */
 export interface RichMapFunction<T, R> extends RichFunction {
@@ -37,11 +38,11 @@ export type MapFunction<T, R> = ((value: T) => R) | RichMapFunction<T, R>;
  * @throws InvalidArgumentError (at call time) when `fn` is neither a function nor an object with `map()`.
  * @see filter, flatMap, Flink's `MapFunction`
  */
-export function map<T, R>(fn: MapFunction<T, R>, options?: OperatorOptions): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+export function map<T, R, K = Key>(fn: MapFunction<T, R>, options?: OperatorOptions): OperatorFunction<StreamElement<T, K>, StreamElement<R, K>> {
   checkOptions('map', options);
   checkFunctionOrMethod({ operator: options?.name ?? 'map', uid: options?.uid }, 'fn', fn, 'map', '(value) => result');
   const f = typeof fn === 'function' ? fn : (v: T) => fn.map(v);
-  return statelessStage<T, R>('map', options, typeof fn === 'function' ? undefined : fn, (next, origin) => (value, timestamp, key) => {
+  return statelessStage<T, R, K>('map', options, typeof fn === 'function' ? undefined : fn, (next, origin) => (value, timestamp, key) => {
     let out: R;
     try {
       out = f(value as T);

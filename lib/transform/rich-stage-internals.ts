@@ -3,11 +3,12 @@
  * function with the subscriber, and gives it keyed state scoped to each record's key.
  * @module
  */
-import type { OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from 'rxjs';
 import { type ErrorOrigin, wrapUserError } from '../core/errors';
 import { FusedStream, type RecordSink } from '../core/operate-elements';
 import { createRuntimeContext, type OperatorOptions, type RichFunction } from '../core/runtime-context';
 import type { StreamElement } from '../core/stream-element';
+import type { Key } from '../core/types';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
 
 /**
@@ -15,15 +16,16 @@ import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
  * record sink in front of `next`. A rich function is opened before the first element with a runtime
  * context whose keyed state follows each record's key, and closed with the subscriber.
  */
-export function statelessStage<T, R>(
+export function statelessStage<T, R, K = Key>(
   kind: string,
   options: OperatorOptions | undefined,
   rich: RichFunction | undefined,
   body: (next: RecordSink<unknown>, origin: ErrorOrigin) => RecordSink<unknown>,
-): OperatorFunction<StreamElement<T>, StreamElement<R>> {
+): OperatorFunction<StreamElement<T, K>, StreamElement<R, K>> {
   const name = options?.name ?? kind;
   const origin: ErrorOrigin = { operator: name, uid: options?.uid };
-  return (source) =>
+  // records keep their key: the stage's output has the input's key type
+  return (source): Observable<StreamElement<R, K>> =>
     FusedStream.append<R>(source, {
       name,
       options,
@@ -55,5 +57,5 @@ export function statelessStage<T, R>(
           sink(value, timestamp, key);
         };
       },
-    });
+    }) as Observable<StreamElement<R, K>>;
 }

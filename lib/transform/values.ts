@@ -19,7 +19,7 @@ const ignore = (): void => {};
  * ```
  * @see sideOutput
  */
-export function values<T>(): OperatorFunction<StreamElement<T>, T> {
+export function values<T>(): OperatorFunction<StreamElement<T, unknown>, T> {
   return operateElements<T, T>({ name: 'values' }, (destination) => ({
     record: (value) => destination.next(value),
     watermark: ignore,
