@@ -127,7 +127,7 @@ export { SlidingProcessingTimeWindows } from './windowing/assigners/sliding-proc
 export { TumblingEventTimeWindows } from './windowing/assigners/tumbling-event-time-windows';
 export { TumblingProcessingTimeWindows } from './windowing/assigners/tumbling-processing-time-windows';
 export type { MergingWindowAssigner, WindowAssigner, WindowAssignerContext } from './windowing/assigners/window-assigner';
-export { countWindow } from './windowing/count-window';
+export { countWindow, type CountWindowShort } from './windowing/count-window';
 export { CountEvictor } from './windowing/evictors/count-evictor';
 export { DeltaEvictor } from './windowing/evictors/delta-evictor';
 export type { Evictor, EvictorContext, TimestampedValue } from './windowing/evictors/evictor';
@@ -178,8 +178,15 @@ export {
   WINDOW_STATE_SIZE,
   windowStateSize,
   type WindowOptions,
-  type WindowResult,
 } from './windowing/window-operator-internals';
+export type {
+  WindowBaseOptions,
+  WindowKeyOf,
+  WindowOperatorArgs,
+  WindowOperatorSignatures,
+  WindowOutput,
+} from './windowing/window-signatures';
+export { WindowedValue } from './windowing/functions/windowed-value';
 export { GlobalWindow } from './windowing/windows/global-window';
 export { floorMod, MAX_SLIDING_WINDOWS_PER_ELEMENT, TimeWindow } from './windowing/windows/time-window';
 export type { Window } from './windowing/windows/window';

@@ -14,7 +14,7 @@ import { map } from '../transform/map';
 import type { WindowAssigner } from '../windowing/assigners/window-assigner';
 import type { AggregateFunction, ProcessWindowContext } from '../windowing/functions/window-functions';
 import type { Trigger } from '../windowing/triggers/trigger';
-import { window } from '../windowing/window';
+import { windowOperator } from '../windowing/window-operator-internals';
 import type { Evictor } from '../windowing/evictors/evictor';
 import type { Window } from '../windowing/windows/window';
 import { union } from './union';
@@ -101,7 +101,7 @@ export function twoStreamWindow<L, R, O, W extends Window>(
     (source as Observable<StreamElement<In>>).pipe(
       union(other.pipe(map((v: R) => new RightElement<R>(v)))),
       keyBy((t: In) => (t instanceof RightElement ? equalTo(t.value) : where(t)), keyOptions),
-      window(options.window as WindowAssigner<In, W>, {
+      windowOperator<In, O, W>(origin.operator, options.window as WindowAssigner<In, W>, {
         name: origin.operator,
         ...(options.uid === undefined ? {} : { uid: options.uid }),
         ...(options.trigger === undefined ? {} : { trigger: options.trigger as Trigger<In, W> }),
@@ -130,6 +130,6 @@ export function twoStreamWindow<L, R, O, W extends Window>(
                 emit(lefts, rights, out, key, ctx);
               },
             }),
-      }),
+      }, true),
     ) as ReturnType<OperatorFunction<StreamElement<L>, StreamElement<O>>>;
 }

@@ -6,8 +6,9 @@ import { GlobalWindows } from './assigners/global-windows';
 import { CountEvictor } from './evictors/count-evictor';
 import { CountTrigger } from './triggers/count-trigger';
 import { PurgingTrigger } from './triggers/purging-trigger';
-import { window } from './window';
-import type { WindowOptions, WindowResult } from './window-operator-internals';
+import type { WindowAssigner } from './assigners/window-assigner';
+import { windowOperator } from './window-operator-internals';
+import type { AnyWindowOperator, AnyWindowOptions, WindowOperatorSignatures } from './window-signatures';
 import type { GlobalWindow } from './windows/global-window';
 import { checkOptions } from '../core/validate';
 
@@ -30,24 +31,18 @@ import { checkOptions } from '../core/validate';
  * @throws InvalidArgumentError when `size` or `slide` is not a positive integer.
  * @see window, GlobalWindows, CountTrigger, CountEvictor
  */
-export function countWindow<T, O extends WindowOptions<T, any, Key, GlobalWindow> = WindowOptions<T, T[], Key, GlobalWindow>>(
-  size: number,
-  slide?: number,
-  options?: O,
-): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
-  checkOptions('countWindow', options); // a non-object would vanish in the spread below
+export const countWindow: WindowOperatorSignatures<'count', GlobalWindow, true> & CountWindowShort = (size: number, slide?: number, options?: AnyWindowOptions): AnyWindowOperator => {
+  checkOptions('countWindow', options);
   if (!Number.isInteger(size) || size <= 0) throw new InvalidArgumentError({ operator: 'countWindow' }, 'size', size, 'must be a positive integer');
   if (slide !== undefined && (!Number.isInteger(slide) || slide <= 0)) {
     throw new InvalidArgumentError({ operator: 'countWindow' }, 'slide', slide, 'must be a positive integer');
   }
-  const assigner = GlobalWindows.create() as unknown as import('./assigners/window-assigner').WindowAssigner<T, GlobalWindow>;
+  const assigner = GlobalWindows.create() as unknown as WindowAssigner<unknown, GlobalWindow>;
   if (slide === undefined) {
-    return window<T, GlobalWindow, O>(assigner, { name: 'countWindow', ...options, trigger: PurgingTrigger.of(CountTrigger.of<GlobalWindow>(size)) } as unknown as O);
+    return windowOperator('countWindow', assigner, { ...options, trigger: PurgingTrigger.of(CountTrigger.of<GlobalWindow>(size)) }, true);
   }
-  return window<T, GlobalWindow, O>(assigner, {
-    name: 'countWindow',
-    ...options,
-    evictor: CountEvictor.of<T, GlobalWindow>(size),
-    trigger: CountTrigger.of<GlobalWindow>(slide),
-  } as unknown as O);
-}
+  return windowOperator('countWindow', assigner, { ...options, evictor: CountEvictor.of<unknown, GlobalWindow>(size), trigger: CountTrigger.of<GlobalWindow>(slide) }, true);
+};
+
+/** `countWindow(size)` and `countWindow(size, slide)` without options: the arrays of elements. */
+export type CountWindowShort = <T, K = Key>(size: number, slide?: number) => OperatorFunction<StreamElement<T, K>, StreamElement<T[], K>>;

@@ -1,10 +1,7 @@
-import type { OperatorFunction } from 'rxjs';
-import type { StreamElement } from '../core/stream-element';
-import type { Key } from '../core/types';
 import { GlobalWindows } from './assigners/global-windows';
 import type { WindowAssigner } from './assigners/window-assigner';
-import { window } from './window';
-import type { WindowOptions, WindowResult } from './window-operator-internals';
+import { windowOperator } from './window-operator-internals';
+import type { AnyWindowOperator, AnyWindowOptions, WindowOperatorSignatures } from './window-signatures';
 import type { GlobalWindow } from './windows/global-window';
 import { checkOptions } from '../core/validate';
 
@@ -22,9 +19,7 @@ import { checkOptions } from '../core/validate';
  * ```
  * @see window, GlobalWindows
  */
-export function globalWindow<T, O extends WindowOptions<T, any, Key, GlobalWindow> = WindowOptions<T, T[], Key, GlobalWindow>>(
-  options?: O,
-): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
-  checkOptions('globalWindow', options); // a non-object would vanish in the spread below
-  return window<T, GlobalWindow, O>(GlobalWindows.create() as unknown as WindowAssigner<T, GlobalWindow>, { name: 'globalWindow', ...options } as O);
-}
+export const globalWindow: WindowOperatorSignatures<'none', GlobalWindow, true> = (options?: AnyWindowOptions): AnyWindowOperator => {
+  checkOptions('globalWindow', options);
+  return windowOperator('globalWindow', GlobalWindows.create() as unknown as WindowAssigner<unknown, GlobalWindow>, options, true);
+};

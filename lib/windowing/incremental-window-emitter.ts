@@ -95,7 +95,7 @@ export class IncrementalWindowEmitter<T, R> {
     private readonly metricNames: WindowMetricNames,
     private readonly destination: Subscriber<StreamElement<R>>,
   ) {
-    this.full = options.process !== undefined || options.apply !== undefined;
+    this.full = options.process !== undefined || options.apply !== undefined || options.windowed === true;
     const p = options.process;
     this.rich = p !== undefined && typeof p !== 'function' ? (p as RichProcessWindowFunction<unknown, R, unknown, TimeWindow>) : undefined;
     this.result = contents.result!;

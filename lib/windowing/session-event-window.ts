@@ -1,9 +1,6 @@
-import type { OperatorFunction } from 'rxjs';
-import type { StreamElement } from '../core/stream-element';
-import type { Key } from '../core/types';
 import { EventTimeSessionWindows, type SessionGapExtractor } from './assigners/event-time-session-windows';
-import { window } from './window';
-import type { WindowOptions, WindowResult } from './window-operator-internals';
+import { windowOperator } from './window-operator-internals';
+import type { AnyWindowOperator, AnyWindowOptions, WindowOperatorSignatures } from './window-signatures';
 import type { TimeWindow } from './windows/time-window';
 import { checkOptions } from '../core/validate';
 
@@ -24,11 +21,7 @@ import { checkOptions } from '../core/validate';
  * @throws InvalidArgumentError when the gap is not a positive integer (for a gap function, when it returns one).
  * @see window, EventTimeSessionWindows
  */
-export function sessionEventWindow<T, O extends WindowOptions<T, any, Key, TimeWindow> = WindowOptions<T, T[], Key, TimeWindow>>(
-  gap: number | SessionGapExtractor<T>,
-  options?: O,
-): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
-  checkOptions('sessionEventWindow', options); // a non-object would vanish in the spread below
-  const assigner = typeof gap === 'function' ? EventTimeSessionWindows.withDynamicGap(gap) : (EventTimeSessionWindows.withGap(gap) as EventTimeSessionWindows<T>);
-  return window<T, TimeWindow, O>(assigner, { name: 'sessionEventWindow', ...options } as O);
-}
+export const sessionEventWindow: WindowOperatorSignatures<'gap', TimeWindow, true> = (gap: number | SessionGapExtractor<unknown>, options?: AnyWindowOptions): AnyWindowOperator => {
+  checkOptions('sessionEventWindow', options);
+  return windowOperator('sessionEventWindow', typeof gap === 'function' ? EventTimeSessionWindows.withDynamicGap(gap) : EventTimeSessionWindows.withGap(gap), options, true);
+};

@@ -1,10 +1,7 @@
-import type { OperatorFunction } from 'rxjs';
-import type { StreamElement } from '../core/stream-element';
-import type { Key } from '../core/types';
 import type { SessionGapExtractor } from './assigners/event-time-session-windows';
 import { ProcessingTimeSessionWindows } from './assigners/processing-time-session-windows';
-import { window } from './window';
-import type { WindowOptions, WindowResult } from './window-operator-internals';
+import { windowOperator } from './window-operator-internals';
+import type { AnyWindowOperator, AnyWindowOptions, WindowOperatorSignatures } from './window-signatures';
 import type { TimeWindow } from './windows/time-window';
 import { checkOptions } from '../core/validate';
 
@@ -24,12 +21,12 @@ import { checkOptions } from '../core/validate';
  * @throws InvalidArgumentError when the gap is not a positive integer.
  * @see window, ProcessingTimeSessionWindows
  */
-export function sessionProcessingWindow<T, O extends WindowOptions<T, any, Key, TimeWindow> = WindowOptions<T, T[], Key, TimeWindow>>(
-  gap: number | SessionGapExtractor<T>,
-  options?: O,
-): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
-  checkOptions('sessionProcessingWindow', options); // a non-object would vanish in the spread below
-  const assigner =
-    typeof gap === 'function' ? ProcessingTimeSessionWindows.withDynamicGap(gap) : (ProcessingTimeSessionWindows.withGap(gap) as ProcessingTimeSessionWindows<T>);
-  return window<T, TimeWindow, O>(assigner, { name: 'sessionProcessingWindow', ...options } as O);
-}
+export const sessionProcessingWindow: WindowOperatorSignatures<'gap', TimeWindow, true> = (gap: number | SessionGapExtractor<unknown>, options?: AnyWindowOptions): AnyWindowOperator => {
+  checkOptions('sessionProcessingWindow', options);
+  return windowOperator(
+    'sessionProcessingWindow',
+    typeof gap === 'function' ? ProcessingTimeSessionWindows.withDynamicGap(gap) : ProcessingTimeSessionWindows.withGap(gap),
+    options,
+    true,
+  );
+};

@@ -1,9 +1,6 @@
-import type { OperatorFunction } from 'rxjs';
-import type { StreamElement } from '../core/stream-element';
 import { SlidingEventTimeWindows } from './assigners/sliding-event-time-windows';
-import type { TimeWindowOptions } from './tumbling-event-window';
-import { window } from './window';
-import type { WindowResult } from './window-operator-internals';
+import { windowOperator } from './window-operator-internals';
+import type { AnyWindowOperator, AnyWindowOptions, WindowOperatorSignatures } from './window-signatures';
 import type { TimeWindow } from './windows/time-window';
 import { checkOptions } from '../core/validate';
 
@@ -24,7 +21,7 @@ import { checkOptions } from '../core/validate';
  * @throws InvalidArgumentError when `size` or `slide` is not a positive integer, or `size > 10_000 × slide` (MAX_SLIDING_WINDOWS_PER_ELEMENT windows per element).
  * @see window, SlidingEventTimeWindows
  */
-export function slidingEventWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, slide: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
-  checkOptions('slidingEventWindow', options); // a non-object would vanish in the spread below
-  return window<T, TimeWindow, O>(SlidingEventTimeWindows.of(size, slide, options?.offset ?? 0), { name: 'slidingEventWindow', ...options } as O);
-}
+export const slidingEventWindow: WindowOperatorSignatures<'slide', TimeWindow, true, { offset?: number }> = (size: number, slide: number, options?: AnyWindowOptions): AnyWindowOperator => {
+  checkOptions('slidingEventWindow', options);
+  return windowOperator('slidingEventWindow', SlidingEventTimeWindows.of(size, slide, options?.offset ?? 0), options, true);
+};

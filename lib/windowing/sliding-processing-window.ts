@@ -1,9 +1,6 @@
-import type { OperatorFunction } from 'rxjs';
-import type { StreamElement } from '../core/stream-element';
 import { SlidingProcessingTimeWindows } from './assigners/sliding-processing-time-windows';
-import type { TimeWindowOptions } from './tumbling-event-window';
-import { window } from './window';
-import type { WindowResult } from './window-operator-internals';
+import { windowOperator } from './window-operator-internals';
+import type { AnyWindowOperator, AnyWindowOptions, WindowOperatorSignatures } from './window-signatures';
 import type { TimeWindow } from './windows/time-window';
 import { checkOptions } from '../core/validate';
 
@@ -23,7 +20,7 @@ import { checkOptions } from '../core/validate';
  * @throws InvalidArgumentError when `size` or `slide` is not a positive integer, or `size > 10_000 × slide` (MAX_SLIDING_WINDOWS_PER_ELEMENT windows per element).
  * @see window, SlidingProcessingTimeWindows
  */
-export function slidingProcessingWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, slide: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
-  checkOptions('slidingProcessingWindow', options); // a non-object would vanish in the spread below
-  return window<T, TimeWindow, O>(SlidingProcessingTimeWindows.of(size, slide, options?.offset ?? 0), { name: 'slidingProcessingWindow', ...options } as O);
-}
+export const slidingProcessingWindow: WindowOperatorSignatures<'slide', TimeWindow, true, { offset?: number }> = (size: number, slide: number, options?: AnyWindowOptions): AnyWindowOperator => {
+  checkOptions('slidingProcessingWindow', options);
+  return windowOperator('slidingProcessingWindow', SlidingProcessingTimeWindows.of(size, slide, options?.offset ?? 0), options, true);
+};

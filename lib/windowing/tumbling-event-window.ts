@@ -1,10 +1,8 @@
-import type { OperatorFunction } from 'rxjs';
-import type { StreamElement } from '../core/stream-element';
-import type { Key } from '../core/types';
 import { TumblingEventTimeWindows } from './assigners/tumbling-event-time-windows';
-import { window } from './window';
-import type { WindowResult } from './window-operator-internals';
+import { windowOperator } from './window-operator-internals';
+import type { AnyWindowOperator, AnyWindowOptions, WindowOperatorSignatures } from './window-signatures';
 import type { WindowOptions } from './window-operator-internals';
+import type { Key } from '../core/types';
 import type { TimeWindow } from './windows/time-window';
 import { checkOptions } from '../core/validate';
 
@@ -30,7 +28,7 @@ export interface TimeWindowOptions<T, R, K = Key> extends WindowOptions<T, R, K,
  * @throws InvalidArgumentError when `size` (or `offset`) is not a positive integer (an integer with `|offset| < size`).
  * @see window, TumblingEventTimeWindows
  */
-export function tumblingEventWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
-  checkOptions('tumblingEventWindow', options); // a non-object would vanish in the spread below
-  return window<T, TimeWindow, O>(TumblingEventTimeWindows.of(size, options?.offset ?? 0), { name: 'tumblingEventWindow', ...options } as O);
-}
+export const tumblingEventWindow: WindowOperatorSignatures<'size', TimeWindow, true, { offset?: number }> = (size: number, options?: AnyWindowOptions): AnyWindowOperator => {
+  checkOptions('tumblingEventWindow', options);
+  return windowOperator('tumblingEventWindow', TumblingEventTimeWindows.of(size, options?.offset ?? 0), options, true);
+};

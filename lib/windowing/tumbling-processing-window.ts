@@ -1,9 +1,6 @@
-import type { OperatorFunction } from 'rxjs';
-import type { StreamElement } from '../core/stream-element';
 import { TumblingProcessingTimeWindows } from './assigners/tumbling-processing-time-windows';
-import type { TimeWindowOptions } from './tumbling-event-window';
-import { window } from './window';
-import type { WindowResult } from './window-operator-internals';
+import { windowOperator } from './window-operator-internals';
+import type { AnyWindowOperator, AnyWindowOptions, WindowOperatorSignatures } from './window-signatures';
 import type { TimeWindow } from './windows/time-window';
 import { checkOptions } from '../core/validate';
 
@@ -23,7 +20,7 @@ import { checkOptions } from '../core/validate';
  * @throws InvalidArgumentError when `size` (or `offset`) is not a positive integer (an integer with `|offset| < size`).
  * @see window, TumblingProcessingTimeWindows
  */
-export function tumblingProcessingWindow<T, O extends TimeWindowOptions<T, any> = TimeWindowOptions<T, T[]>>(size: number, options?: O): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
-  checkOptions('tumblingProcessingWindow', options); // a non-object would vanish in the spread below
-  return window<T, TimeWindow, O>(TumblingProcessingTimeWindows.of(size, options?.offset ?? 0), { name: 'tumblingProcessingWindow', ...options } as O);
-}
+export const tumblingProcessingWindow: WindowOperatorSignatures<'size', TimeWindow, true, { offset?: number }> = (size: number, options?: AnyWindowOptions): AnyWindowOperator => {
+  checkOptions('tumblingProcessingWindow', options);
+  return windowOperator('tumblingProcessingWindow', TumblingProcessingTimeWindows.of(size, options?.offset ?? 0), options, true);
+};

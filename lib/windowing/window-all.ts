@@ -1,7 +1,6 @@
-import type { OperatorFunction } from 'rxjs';
-import type { StreamElement } from '../core/stream-element';
 import type { WindowAssigner } from './assigners/window-assigner';
-import { windowOperator, type WindowOptions, type WindowResult } from './window-operator-internals';
+import { windowOperator } from './window-operator-internals';
+import type { AnyWindowOperator, AnyWindowOptions, WindowOperatorSignatures } from './window-signatures';
 import type { Window } from './windows/window';
 
 /**
@@ -22,9 +21,5 @@ import type { Window } from './windows/window';
  * ```
  * @see window
  */
-export function windowAll<T, W extends Window = Window, O extends WindowOptions<T, any, undefined, W> = WindowOptions<T, T[], undefined, W>>(
-  assigner: WindowAssigner<T, W>,
-  options?: O,
-): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
-  return windowOperator<T, WindowResult<T, O>, W>('windowAll', assigner, options, false);
-}
+export const windowAll: WindowOperatorSignatures<'assigner', Window, false> = (assigner: WindowAssigner<unknown, Window>, options?: AnyWindowOptions): AnyWindowOperator =>
+  windowOperator('windowAll', assigner, options, false);

@@ -65,21 +65,12 @@ export interface WindowOptions<T, R, K = Key, W extends Window = Window> extends
   aggregate?: AggregateFunction<T, any, any>;
   process?: ProcessWindowFunction<any, R, K, W>;
   apply?: WindowFunction<any, R, K, W>;
+  /**
+   * Emit each result as a {@link WindowedValue} `{ key, window, value }` instead of the bare value, so the
+   * key and the window travel with it past `values()` (default false).
+   */
+  windowed?: boolean;
 }
-
-/**
- * The output type of a window operator with options `O`: the full function's output (`process`/`apply`),
- * else the aggregate's result, else `T` for `reduce`, else the array of elements.
- */
-export type WindowResult<T, O> = O extends { process: ProcessWindowFunction<any, infer R, any, any> }
-  ? R
-  : O extends { apply: WindowFunction<any, infer R, any, any> }
-    ? R
-    : O extends { aggregate: AggregateFunction<any, any, infer V> }
-      ? V
-      : O extends { reduce: WindowReduceFunction<any> }
-        ? T
-        : T[];
 
 /**
  * Flink's metric name for late elements dropped (not sent to a late output).
@@ -204,6 +195,7 @@ export function windowOperator<T, R, W extends Window>(
     process: options?.process,
     apply: options?.apply,
     evictor: options?.evictor,
+    windowed: options?.windowed,
   });
   // the common windows run on specialised operators with the same behaviour (see their modules)
   const incremental = isIncrementalEventWindow(assigner, options)

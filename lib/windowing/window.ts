@@ -1,8 +1,6 @@
-import type { OperatorFunction } from 'rxjs';
-import type { StreamElement } from '../core/stream-element';
-import type { Key } from '../core/types';
 import type { WindowAssigner } from './assigners/window-assigner';
-import { windowOperator, type WindowOptions, type WindowResult } from './window-operator-internals';
+import { windowOperator } from './window-operator-internals';
+import type { AnyWindowOperator, AnyWindowOptions, WindowOperatorSignatures } from './window-signatures';
 import type { Window } from './windows/window';
 
 /**
@@ -32,9 +30,5 @@ import type { Window } from './windows/window';
  * InvalidArgumentError for a negative lateness or conflicting window functions.
  * @see windowAll, tumblingEventWindow, Flink's `WindowedStream`
  */
-export function window<T, W extends Window = Window, O extends WindowOptions<T, any, Key, W> = WindowOptions<T, T[], Key, W>>(
-  assigner: WindowAssigner<T, W>,
-  options?: O,
-): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<T, O>>> {
-  return windowOperator<T, WindowResult<T, O>, W>('window', assigner, options, true);
-}
+export const window: WindowOperatorSignatures<'assigner', Window, true> = (assigner: WindowAssigner<unknown, Window>, options?: AnyWindowOptions): AnyWindowOperator =>
+  windowOperator('window', assigner, options, true);

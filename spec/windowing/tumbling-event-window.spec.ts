@@ -1,6 +1,7 @@
 import { lastValueFrom, of, toArray, type OperatorFunction } from 'rxjs';
 import { marbles } from 'rxjs-marbles/jest';
 import {
+  type Key,
   InvalidArgumentError,
   InvalidTimestampError,
   MetricGroup,
@@ -134,9 +135,9 @@ describe('tumblingEventWindow', () => {
     // with no function (the general operator) and with an aggregate (the incremental operators)
     const kinds = [
       ['tumbling', tumblingEventWindow<string>(10)],
-      ['tumbling with an aggregate', tumblingEventWindow<string>(10, { aggregate: windowCount() })],
-      ['sliding with an aggregate', slidingEventWindow<string>(10, 5, { aggregate: windowCount() })],
-      ['session with an aggregate', sessionEventWindow<string>(10, { aggregate: windowCount() })],
+      ['tumbling with an aggregate', tumblingEventWindow<string, Key, number>(10, { aggregate: windowCount() })],
+      ['sliding with an aggregate', slidingEventWindow<string, Key, number>(10, 5, { aggregate: windowCount() })],
+      ['session with an aggregate', sessionEventWindow<string, Key, number>(10, { aggregate: windowCount() })],
     ] as const;
     it.each(kinds)('%s: refuses a non-keyed stream', async (_name, op) => {
       const err = await lastValueFrom(of(rec('a', 1)).pipe(op as OperatorFunction<StreamElement<string>, unknown>)).catch((e: unknown) => e);

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../../core/errors';
 import type { Collector, Key, Timestamp } from '../../core/types';
 import type { Evictor, EvictorContext, TimestampedValue } from '../evictors/evictor';
 import type { Window } from '../windows/window';
+import { WindowedValue } from './windowed-value';
 import type {
   AggregateFunction,
   ProcessWindowContext,
@@ -23,6 +24,8 @@ export interface WindowFunctions<T, R, K, W extends Window> {
   process?: ProcessWindowFunction<unknown, R, K, W> | undefined;
   apply?: WindowFunction<unknown, R, K, W> | undefined;
   evictor?: Evictor<T, W> | undefined;
+  /** Emit each result as a {@link WindowedValue} with its key and window. */
+  windowed?: boolean | undefined;
 }
 
 /** Keeps and renders the contents of one window. */
@@ -47,14 +50,17 @@ function runFull<R, K, W extends Window>(
   defaultCollect: () => void,
 ): void {
   const p = fns.process;
+  let returned: R | void;
   if (p !== undefined) {
-    if (typeof p === 'function') p(key, ctx, input, out);
-    else p.process(key, ctx, input, out);
+    returned = typeof p === 'function' ? p(key, ctx, input, out) : p.process(key, ctx, input, out);
   } else if (fns.apply !== undefined) {
-    fns.apply(key, window, input, out);
+    returned = fns.apply(key, window, input, out);
   } else {
     defaultCollect();
+    return;
   }
+  // a function may return its one result instead of collecting it
+  if (returned !== undefined) out.collect(returned);
 }
 
 /** Builds the contents strategy for a set of window functions. */
@@ -72,6 +78,7 @@ export function windowContents<T, R, K, W extends Window>(operator: string, fns:
   const red = fns.reduce;
   const full = fns as WindowFunctions<unknown, R, K, W>;
   const evictor = fns.evictor;
+  const windowed = fns.windowed === true;
 
   if (evictor === undefined && (agg !== undefined || red !== undefined)) {
     // incremental: one accumulator (or reduced value) per window
@@ -81,6 +88,7 @@ export function windowContents<T, R, K, W extends Window>(operator: string, fns:
         merge: (a, b) => agg.merge(a, b),
         result: (acc) => agg.getResult(acc),
         emit: (key, window, acc, ctx, out) => {
+          if (windowed) out = new WindowedCollector(out, key, window);
           const result = agg.getResult(acc);
           runFull(full, key as K, window, [result], ctx, out, () => out.collect(result as R));
           return acc;
@@ -99,6 +107,7 @@ export function windowContents<T, R, K, W extends Window>(operator: string, fns:
       merge: (a, b) => ({ v: red!((a as { v: T }).v, (b as { v: T }).v) }),
       result: (acc) => (acc as { v: T }).v,
       emit: (key, window, acc, ctx, out) => {
+        if (windowed) out = new WindowedCollector(out, key, window);
         const result = (acc as { v: T }).v;
         runFull(full, key as K, window, [result], ctx, out, () => out.collect(result as unknown as R));
         return acc;
@@ -117,6 +126,7 @@ export function windowContents<T, R, K, W extends Window>(operator: string, fns:
     },
     merge: (a, b) => (a as Buf).concat(b as Buf),
     emit: (key, window, contents, ctx, out) => {
+      if (windowed) out = new WindowedCollector(out, key, window);
       let elements = contents as Buf;
       if (evictor !== undefined) elements = evictor.evictBefore(elements, elements.length, window, ctx);
       const vals = elements.map((e) => e.value);
@@ -136,4 +146,16 @@ export function windowContents<T, R, K, W extends Window>(operator: string, fns:
     },
     size: (contents) => (contents as Buf).length,
   };
+}
+
+/** Wraps each result collected for one firing in a {@link WindowedValue} (one per firing, in `windowed` mode only). */
+class WindowedCollector<R> implements Collector<R> {
+  constructor(
+    private readonly out: Collector<R>,
+    private readonly key: Key | undefined,
+    private readonly window: Window,
+  ) {}
+  collect(value: R): void {
+    this.out.collect(new WindowedValue(this.key, this.window, value) as R);
+  }
 }

@@ -78,7 +78,8 @@ export interface ProcessWindowContext<W extends Window> {
 
 /** A process window function object, with an optional `clear` called when the window is cleaned up. */
 export interface RichProcessWindowFunction<IN, OUT, K, W extends Window> extends RichFunction {
-  process(key: K, ctx: ProcessWindowContext<W>, elements: IN[], out: Collector<OUT>): void;
+  /** Collects any number of results into `out`, or returns one (a returned value other than `undefined` is emitted). */
+  process(key: K, ctx: ProcessWindowContext<W>, elements: IN[], out: Collector<OUT>): OUT | void;
   clear?(ctx: ProcessWindowContext<W>): void;
 }
 
@@ -86,23 +87,30 @@ export interface RichProcessWindowFunction<IN, OUT, K, W extends Window> extends
  * Processes all elements of a window at once, with its context (window, time, state, side outputs).
  * Combined with `reduce` or `aggregate`, `elements` holds the single pre-aggregated value.
  *
+ * It collects any number of results into `out` (Flink's way), or returns one: a returned value other than
+ * `undefined` is emitted after anything collected. Returning lets TypeScript infer the operator's output
+ * type from the function; with `out.collect` only, write the output type once (`out: Collector<X>`).
+ *
  * @example
  * ```ts
+ * import { type ProcessWindowFunction, type TimeWindow } from 'tidemark';
+ *
  * const withEnd: ProcessWindowFunction<number, { url: string; count: number; end: number }, string, TimeWindow> =
- *   (url, ctx, [count], out) => out.collect({ url, count: count!, end: ctx.window.end });
+ *   (url, ctx, [count]) => ({ url, count: count!, end: ctx.window.end });
  * ```
  * @see Flink's `ProcessWindowFunction`
  */
 export type ProcessWindowFunction<IN, OUT, K, W extends Window> =
-  | ((key: K, ctx: ProcessWindowContext<W>, elements: IN[], out: Collector<OUT>) => void)
+  | ((key: K, ctx: ProcessWindowContext<W>, elements: IN[], out: Collector<OUT>) => OUT | void)
   | RichProcessWindowFunction<IN, OUT, K, W>;
 
 /**
- * The legacy full-window function for `apply`: key, window, elements, collector.
- * @example `(key, window, elements, out) => out.collect({ key, n: elements.length, end: window.end })`
+ * The legacy full-window function for `apply`: key, window, elements, collector. Like a
+ * {@link ProcessWindowFunction}, it may return its one result instead of collecting it.
+ * @example `(key, window, elements) => ({ key, n: elements.length, end: window.end })`
  * @see Flink's `WindowFunction`
  */
-export type WindowFunction<IN, OUT, K, W extends Window> = (key: K, window: W, elements: IN[], out: Collector<OUT>) => void;
+export type WindowFunction<IN, OUT, K, W extends Window> = (key: K, window: W, elements: IN[], out: Collector<OUT>) => OUT | void;
 
 /** The key type of windowAll (no key). */
 export type NoKey = undefined;
