@@ -18,7 +18,7 @@ import type { Window } from './windows/window';
 /** The arguments before the options, by kind of window operator. */
 export interface WindowOperatorArgs<T, W extends Window> {
   /** `window(assigner, options)`, `windowAll(assigner, options)` */
-  assigner: [assigner: WindowAssigner<T, W>];
+  assigner: [assigner: WindowAssigner<NoInfer<T>, W>];
   /** `tumblingEventWindow(size, options)` */
   size: [size: number];
   /** `slidingEventWindow(size, slide, options)` */
@@ -31,8 +31,12 @@ export interface WindowOperatorArgs<T, W extends Window> {
   none: [];
 }
 
-/** The options of a window operator without its window functions, `windowed` typed as `X`. */
-export type WindowBaseOptions<T, W extends Window, X extends boolean> = Omit<WindowOptions<T, unknown, Key, W>, 'reduce' | 'aggregate' | 'process' | 'apply' | 'windowed'> & {
+/**
+ * The options of a window operator without its window functions, `windowed` typed as `X`. The element
+ * type comes from the stream, not from a trigger, evictor or late output tag (so `CountTrigger.of(2)`, a
+ * `Trigger<unknown>`, fits a stream of clicks).
+ */
+export type WindowBaseOptions<T, W extends Window, X extends boolean> = Omit<WindowOptions<NoInfer<T>, unknown, Key, NoInfer<W>>, 'reduce' | 'aggregate' | 'process' | 'apply' | 'windowed'> & {
   /** Emit `{ key, window, value }` ({@link WindowedValue}) instead of the bare result. */
   windowed?: X;
 };
@@ -54,7 +58,7 @@ type Op<T, R, K, W extends Window, X extends boolean, Keyed extends boolean> = O
  * ({@link WindowOperatorArgs}), `W0` is the window type of the sugar operators, `Keyed` is false for
  * `windowAll`, `E` adds options (`offset` for time windows).
  *
- * Type parameters, inferred: `T` the elements, `K` the key (from `keyBy`), `V` what the full function
+ * Type parameters, inferred: `T` the elements (from the stream), `K` the key (from `keyBy`), `V` what the full function
  * receives (the aggregate's result, else `T`), `R` what the full function returns or collects, `X`
  * whether results are `windowed`.
  */

@@ -4,7 +4,12 @@ import {
   OutputTag,
   SideOutput,
   StreamRecord,
+  CountTrigger,
+  EventTimeSessionWindows,
+  TimeWindow,
   TumblingEventTimeWindows,
+  WindowedValue,
+  window,
   tumblingEventWindow,
   windowAll,
   windowCount,
@@ -17,7 +22,6 @@ import {
   type Collector,
   type ProcessWindowContext,
   type StreamElement,
-  type TimeWindow,
 } from '../../lib/index';
 import { maxWm, rec, wm } from '../../lib/testing/index';
 
@@ -32,6 +36,66 @@ const run = <R>(op: OperatorFunction<StreamElement<Sale>, StreamElement<R>>): Pr
   lastValueFrom(of<StreamElement<Sale>[]>(...input, maxWm()).pipe(op, toArray())).then((xs) => xs.filter((e) => e instanceof StreamRecord) as StreamRecord<R>[]);
 
 describe('window functions', () => {
+  it('process and apply may return their one result instead of collecting it (after what they collect)', async () => {
+    // with an aggregate on the incremental operator, alone on the general one, and apply
+    const a = await run(tumblingEventWindow(10, { aggregate: windowCount(), process: (shop, ctx, [n]) => `${shop}:${n}@${ctx.window.end}` }));
+    expect(a).toEqual([rec('s:4@10', 9, 's'), rec('s:1@20', 19, 's')]);
+    const b = await run(
+      tumblingEventWindow(10, {
+        process: (shop, _ctx, els, out) => {
+          out.collect(`${shop} first`);
+          return els.length > 1 ? els.length : undefined; // undefined: nothing more
+        },
+      }),
+    );
+    expect(b).toEqual([rec('s first', 9, 's'), rec(4, 9, 's'), rec('s first', 19, 's')]);
+    const c = await run(tumblingEventWindow(10, { reduce: (x, y) => (x.amount >= y.amount ? x : y), apply: (shop, w, [best]) => ({ shop, end: w.end, item: best!.item }) }));
+    expect(c).toEqual([rec({ shop: 's', end: 10, item: 'b' }, 9, 's'), rec({ shop: 's', end: 20, item: 'e' }, 19, 's')]);
+    const d = await run(tumblingEventWindow(10, { process: { process: (_shop, _ctx, els) => els.length, clear: () => {} } }));
+    expect(d).toEqual([rec(4, 9, 's'), rec(1, 19, 's')]);
+  });
+
+  it('windowed: true emits the key and the window with each result, on every operator', async () => {
+    const tw = (start: number, end: number) => new TimeWindow(start, end);
+    // incremental tumbling (aggregate alone)
+    expect(await run(tumblingEventWindow(10, { aggregate: windowCount(), windowed: true }))).toEqual([
+      rec(new WindowedValue('s', tw(0, 10), 4), 9, 's'),
+      rec(new WindowedValue('s', tw(10, 20), 1), 19, 's'),
+    ]);
+    // incremental session, with a reduce and a process function that collects two results
+    expect(
+      await run(
+        window(EventTimeSessionWindows.withGap(5), {
+          reduce: (x, y) => ({ ...x, amount: x.amount + y.amount }),
+          process: (_shop, _ctx, [sum], out) => {
+            out.collect(sum!.amount);
+            out.collect(-sum!.amount);
+          },
+          windowed: true,
+        }),
+      ),
+    ).toEqual([
+      rec(new WindowedValue('s', tw(1, 9), 25), 8, 's'),
+      rec(new WindowedValue('s', tw(1, 9), -25), 8, 's'),
+      rec(new WindowedValue('s', tw(12, 17), 7), 16, 's'),
+      rec(new WindowedValue('s', tw(12, 17), -7), 16, 's'),
+    ]);
+    // the general operator (a custom trigger), no function: the arrays of elements
+    const items = await run(
+      tumblingEventWindow(10, { trigger: CountTrigger.of<TimeWindow>(2), windowed: true }),
+    );
+    expect(items.map((r) => [r.value.key, r.value.window.start, r.value.value.map((e) => e.item).join('')])).toEqual([
+      ['s', 0, 'ab'],
+      ['s', 0, 'abcd'],
+    ]);
+    // windowAll: no key
+    const all = await run(windowAll(TumblingEventTimeWindows.of(10), { aggregate: windowSum<Sale>('amount'), windowed: true }));
+    expect(all.map((r) => [r.key, r.value.key, r.value.window.end, r.value.value.amount])).toEqual([
+      [undefined, undefined, 10, 25],
+      [undefined, undefined, 20, 7],
+    ]);
+  });
+
   it('reduce combines the elements incrementally', async () => {
     const out = await run<Sale>(tumblingEventWindow(10, { reduce: (a: Sale, b: Sale) => ({ ...a, amount: a.amount + b.amount }) }));
     expect(out).toEqual([rec({ shop: 's', amount: 25, item: 'a' }, 9, 's'), rec({ shop: 's', amount: 7, item: 'e' }, 19, 's')]);
