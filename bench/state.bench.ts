@@ -15,10 +15,10 @@ const KEYS = 10_000;
 const MEM_KEYS = Math.min(1_000_000, N);
 
 /** N records of value 1 over `keyCount` keys (strings), ten per ms, a watermark 100 ms behind every 1000. */
-function makeInput(keyCount: number, seed: number): StreamElement<number>[] {
+function makeInput(keyCount: number, seed: number): StreamElement<number, string>[] {
   const random = rng(seed);
   const keys = Array.from({ length: keyCount }, (_, i) => `k${i}`);
-  const input: StreamElement<number>[] = [];
+  const input: StreamElement<number, string>[] = [];
   for (let i = 0; i < N; i++) {
     input.push(new StreamRecord(1, Math.floor(i / 10), keys[Math.floor(random() * keyCount)]!));
     if (i % 1000 === 999) input.push(new Watermark(Math.floor(i / 10) - 100));
@@ -28,17 +28,17 @@ function makeInput(keyCount: number, seed: number): StreamElement<number>[] {
 }
 
 /** A source over `input`, completing at its end unless `open` (then the subscription holds the state). */
-const sourceOf = (input: readonly StreamElement<number>[], open = false) =>
-  new Observable<StreamElement<number>>((s) => {
+const sourceOf = (input: readonly StreamElement<number, string>[], open = false) =>
+  new Observable<StreamElement<number, string>>((s) => {
     for (let i = 0; i < input.length && !s.closed; i++) s.next(input[i]!);
     if (!open) s.complete();
   });
 
 /** One record per key, keys `m0`..: the input of the memory figures (kept by the caller for both sides). */
-const memInput: StreamElement<number>[] = Array.from({ length: MEM_KEYS }, (_, i) => new StreamRecord(1, 0, `m${i}`));
+const memInput: StreamElement<number, string>[] = Array.from({ length: MEM_KEYS }, (_, i) => new StreamRecord(1, 0, `m${i}`));
 
 
-function loopCounter(input: readonly StreamElement<number>[], sum: Sum): Map<string, number> {
+function loopCounter(input: readonly StreamElement<number, string>[], sum: Sum): Map<string, number> {
   const counts = new Map<string, number>();
   for (let i = 0; i < input.length; i++) {
     const el = input[i]!;
@@ -52,7 +52,7 @@ function loopCounter(input: readonly StreamElement<number>[], sum: Sum): Map<str
   return counts;
 }
 
-function tidemarkCounter(source: Observable<StreamElement<number>>, sum: Sum) {
+function tidemarkCounter(source: Observable<StreamElement<number, string>>, sum: Sum) {
   let count!: ValueState<number>;
   return source
     .pipe(
@@ -110,7 +110,7 @@ async function counterCase(keyCount: number, title: string): Promise<void> {
  * The timer loop: per key its timer time held inline (a Set only when it has a second one), per time the
  * keys due, a heap of times. Fires when the watermark reaches a time, in time order.
  */
-function loopTimers(input: readonly StreamElement<number>[], sum: Sum): unknown {
+function loopTimers(input: readonly StreamElement<number, string>[], sum: Sum): unknown {
   const byKey = new Map<string, number | Set<number>>();
   const byTime = new Map<number, string[]>();
   const heap = new MinHeapBy<number>((t) => t);
@@ -156,7 +156,7 @@ function loopTimers(input: readonly StreamElement<number>[], sum: Sum): unknown 
   return [byKey, byTime, heap];
 }
 
-function tidemarkTimers(source: Observable<StreamElement<number>>, sum: Sum) {
+function tidemarkTimers(source: Observable<StreamElement<number, string>>, sum: Sum) {
   return source
     .pipe(
       keyedProcess<string, number, number>({

@@ -8,9 +8,11 @@ import { checkObject } from '../core/validate';
 
 /**
  * Receives both groups of one key and window (either may be empty), the key and the window (e.g. to
- * report the window's start, as Flink SQL's `window_start`).
+ * report the window's start, as Flink SQL's `window_start`). It collects any number of results into
+ * `out`, or returns one (a returned value other than `undefined` is emitted; returning lets TypeScript
+ * infer the output type).
  */
-export type CoGroupFunction<L, R, O, W extends Window = Window> = (lefts: L[], rights: R[], out: Collector<O>, key: Key, window: W) => void;
+export type CoGroupFunction<L, R, O, W extends Window = Window> = (lefts: L[], rights: R[], out: Collector<O>, key: Key, window: W) => O | undefined | void;
 
 /** Options of {@link coGroup}. */
 export interface CoGroupOptions<L, R, O, W extends Window> extends TwoStreamWindowOptions<L, R, W> {
@@ -51,5 +53,9 @@ export function coGroup<L, R, O, W extends Window = Window>(
     throw new InvalidArgumentError({ operator: name, uid: options.uid }, 'apply', options.apply, 'must be a function (lefts, rights, out, key, window) => void');
   }
   const fn = options.apply;
-  return twoStreamWindow<L, R, O, W>('coGroup', other, { ...options, name }, (lefts, rights, out, key, ctx) => fn(lefts, rights, out, key, ctx.window));
+  return twoStreamWindow<L, R, O, W>('coGroup', other, { ...options, name }, (lefts, rights, out, key, ctx) => {
+    // the function may return its one result instead of collecting it
+    const returned = fn(lefts, rights, out, key, ctx.window);
+    if (returned !== undefined) out.collect(returned);
+  });
 }

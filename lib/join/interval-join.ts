@@ -31,14 +31,17 @@ export interface ProcessJoinContext {
 
 /** A process join function object, with an optional lifecycle. */
 export interface RichProcessJoinFunction<L, R, O> extends RichFunction {
-  processElement(left: L, right: R, ctx: ProcessJoinContext, out: Collector<O>): void;
+  /** Collects any number of results into `out`, or returns one (a returned value other than `undefined` is emitted). */
+  processElement(left: L, right: R, ctx: ProcessJoinContext, out: Collector<O>): O | undefined | void;
 }
 
 /**
- * Handles each joined pair (Flink's `ProcessJoinFunction`).
- * @example `(left, right, ctx, out) => out.collect({ ...left, ...right, at: ctx.getTimestamp() })`
+ * Handles each joined pair (Flink's `ProcessJoinFunction`): collects any number of results into `out`, or
+ * returns one (a returned value other than `undefined` is emitted; returning lets TypeScript infer the
+ * output type).
+ * @example `(left, right, ctx) => ({ ...left, ...right, at: ctx.getTimestamp() })`
  */
-export type ProcessJoinFunction<L, R, O> = ((left: L, right: R, ctx: ProcessJoinContext, out: Collector<O>) => void) | RichProcessJoinFunction<L, R, O>;
+export type ProcessJoinFunction<L, R, O> = ((left: L, right: R, ctx: ProcessJoinContext, out: Collector<O>) => O | undefined | void) | RichProcessJoinFunction<L, R, O>;
 
 /** Options of {@link intervalJoin}. */
 export interface IntervalJoinOptions<L, R, O> extends OperatorOptions {
@@ -124,7 +127,12 @@ export function intervalJoin<L, R, O>(
   if (fn === undefined || (typeof fn !== 'function' && typeof fn.processElement !== 'function')) {
     throw new InvalidArgumentError(origin, 'process', fn, 'must be a function (left, right, ctx, out) => void or { processElement }');
   }
-  const processPair = typeof fn === 'function' ? fn : (l: L, r: R, c: ProcessJoinContext, o: Collector<O>) => fn.processElement(l, r, c, o);
+  const call = typeof fn === 'function' ? fn : (l: L, r: R, c: ProcessJoinContext, o: Collector<O>) => fn.processElement(l, r, c, o);
+  // the function may return its one result instead of collecting it
+  const processPair = (l: L, r: R, c: ProcessJoinContext, o: Collector<O>): void => {
+    const returned = call(l, r, c, o);
+    if (returned !== undefined) o.collect(returned);
+  };
   const rich = typeof fn === 'function' ? undefined : fn;
 
   return (source) =>

@@ -33,6 +33,8 @@ export interface OnTimerContext<K = Key> extends KeyedProcessContext<K> {
  * ```
  */
 export interface KeyedProcessFunction<K, I, O> extends RichFunction {
-  processElement(value: I, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
-  onTimer?(timestamp: Timestamp, ctx: OnTimerContext<K>, out: Collector<O>): void;
+  /** Collects any number of results into `out`, or returns one (a returned value other than `undefined` is emitted). */
+  processElement(value: I, ctx: KeyedProcessContext<K>, out: Collector<O>): O | undefined | void;
+  /** Called when a timer fires; collects or returns its results like `processElement`. */
+  onTimer?(timestamp: Timestamp, ctx: OnTimerContext<K>, out: Collector<O>): O | undefined | void;
 }

@@ -64,11 +64,11 @@ export const PROCESSING_TIME_TIMERS = 'processingTimeTimers';
 export function keyedProcess<K extends Key, I, O>(
   fn: KeyedProcessFunction<K, I, O>,
   options?: OperatorOptions,
-): OperatorFunction<StreamElement<I>, StreamElement<O>> {
+): OperatorFunction<StreamElement<I, K>, StreamElement<O, K>> {
   const name = options?.name ?? 'keyedProcess';
   checkOptions('keyedProcess', options);
   checkMethods({ operator: name, uid: options?.uid }, 'fn', fn, ['processElement'], ['onTimer', 'open', 'close']);
-  return operateElements<I, StreamElement<O>>({ name, options }, (destination, origin) => {
+  return operateElements<I, StreamElement<O, K>>({ name, options }, (destination, origin) => {
     let runtime: RuntimeContext | undefined;
     let timers!: InternalTimerService<undefined>;
     let opened = false;
@@ -98,14 +98,15 @@ export function keyedProcess<K extends Key, I, O>(
       output: <X>(tag: OutputTag<X>, value: X) => destination.next(new SideOutput(tag, new StreamRecord(value, timestamp, key))),
       timeDomain: () => domain,
     };
-    const out: Collector<O> = { collect: (v) => destination.next(new StreamRecord(v, timestamp, key)) };
+    const out: Collector<O> = { collect: (v) => destination.next(new StreamRecord(v, timestamp, key as K)) };
 
     const onTimer = (timer: InternalTimer<undefined>, d: TimeDomain): void => {
       key = timer.key;
       timestamp = d === 'event-time' ? timer.time : undefined;
       domain = d;
       backend.setCurrentKey(key);
-      fn.onTimer?.(timer.time, ctx, out);
+      const returned = fn.onTimer?.(timer.time, ctx, out);
+      if (returned !== undefined) out.collect(returned);
     };
 
     const checkpointing = new OperatorStateLifecycle(origin, [fn]);
@@ -137,7 +138,8 @@ export function keyedProcess<K extends Key, I, O>(
         timestamp = ts;
         backend.setCurrentKey(k);
         backend.cleanupOnRecord();
-        fn.processElement(value, ctx, out);
+        const returned = fn.processElement(value, ctx, out);
+        if (returned !== undefined) out.collect(returned);
       },
       watermark(mark) {
         timers.advanceWatermark(mark.time);

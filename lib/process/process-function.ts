@@ -8,7 +8,7 @@ import type { TimerService } from '../time/timer-service';
  * What `processElement` receives besides the value: the record's timestamp, time, side outputs and (on a
  * keyed stream) the current key.
  */
-export interface ProcessContext {
+export interface ProcessContext<K = Key> {
   /** The record's event timestamp, or `undefined` when it has none. */
   timestamp(): Timestamp | undefined;
   /** The operator's current watermark. */
@@ -20,15 +20,16 @@ export interface ProcessContext {
   /** Emits `value` to the side output `tag`, with the current record's timestamp and key. */
   output<X>(tag: OutputTag<X>, value: X): void;
   /** The current record's key, or `undefined` on a non-keyed stream. */
-  getCurrentKey(): Key | undefined;
+  getCurrentKey(): K | undefined;
 }
 
 /**
  * A process function (Flink's `ProcessFunction`): the lowest-level one-input function, with access to
  * timestamps, the watermark and side outputs.
  */
-export interface ProcessFunction<I, O> extends RichFunction {
-  processElement(value: I, ctx: ProcessContext, out: Collector<O>): void;
+export interface ProcessFunction<I, O, K = Key> extends RichFunction {
+  /** Collects any number of results into `out`, or returns one (a returned value other than `undefined` is emitted). */
+  processElement(value: I, ctx: ProcessContext<K>, out: Collector<O>): O | undefined | void;
 }
 
 /** A timer service for a non-keyed stream: time works, timers throw as in Flink. */

@@ -35,11 +35,11 @@ import { checkMethods, checkOptions } from '../core/validate';
  * registers a timer.
  * @see keyedProcess, Flink's `ProcessFunction`
  */
-export function process<I, O>(fn: ProcessFunction<I, O>, options?: OperatorOptions): OperatorFunction<StreamElement<I>, StreamElement<O>> {
+export function process<I, O, K = Key>(fn: ProcessFunction<I, O, K>, options?: OperatorOptions): OperatorFunction<StreamElement<I, K>, StreamElement<O, K>> {
   const name = options?.name ?? 'process';
   checkOptions('process', options);
   checkMethods({ operator: name, uid: options?.uid }, 'fn', fn, ['processElement'], ['open', 'close']);
-  return operateElements<I, StreamElement<O>>({ name, options }, (destination, origin) => {
+  return operateElements<I, StreamElement<O, K>>({ name, options }, (destination, origin) => {
     let watermark: Timestamp = MIN_WATERMARK;
     let timestamp: Timestamp | undefined;
     let key: Key | undefined;
@@ -51,14 +51,14 @@ export function process<I, O>(fn: ProcessFunction<I, O>, options?: OperatorOptio
       () => watermark,
       () => (runtime ? runtime.currentProcessingTime() : 0),
     );
-    const out: Collector<O> = { collect: (v) => destination.next(toElement(v, timestamp, key)) };
-    const ctx: ProcessContext = {
+    const out: Collector<O> = { collect: (v) => destination.next(toElement(v, timestamp, key) as StreamElement<O, K>) };
+    const ctx: ProcessContext<K> = {
       timestamp: () => timestamp,
       currentWatermark: () => watermark,
       currentProcessingTime: () => timers.currentProcessingTime(),
       timerService: () => timers,
       output: <X>(tag: OutputTag<X>, value: X) => destination.next(new SideOutput(tag, new StreamRecord(value, timestamp, key))),
-      getCurrentKey: () => key,
+      getCurrentKey: () => key as K | undefined,
     };
     const backend = new HeapKeyedStateBackend(origin, () => timers.currentProcessingTime());
     const checkpointing = new OperatorStateLifecycle(origin, [fn]);
@@ -77,7 +77,8 @@ export function process<I, O>(fn: ProcessFunction<I, O>, options?: OperatorOptio
         timestamp = ts;
         key = k;
         backend.setCurrentKey(k);
-        fn.processElement(value, ctx, out);
+        const returned = fn.processElement(value, ctx, out);
+        if (returned !== undefined) out.collect(returned);
       },
       watermark(mark) {
         if (mark.time > watermark) watermark = mark.time;

@@ -39,6 +39,16 @@ describe('intervalJoin', () => {
     });
   }));
 
+  it('emits what the function returns (other than undefined)', async () => {
+    const out = await lastValueFrom(
+      of(rec('a', 5, 'k'), rec('b', 6, 'k'), maxWm()).pipe(
+        intervalJoin(of(rec('x', 5, 'k'), maxWm()), { between: [0, 0], process: (l: string, r: string) => (l === 'a' ? l + r : undefined) }),
+        toArray(),
+      ),
+    );
+    expect(records(out)).toEqual([rec('ax', 5, 'k')]);
+  });
+
   it('includes both bounds by default, and excludes them when told', async () => {
     const left = [rec('a', 10, 'k')];
     const right = [rec('l', 8, 'k'), rec('m', 9, 'k'), rec('u', 12, 'k')];

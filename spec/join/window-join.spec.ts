@@ -92,6 +92,21 @@ describe('windowJoin', () => {
 });
 
 describe('coGroup', () => {
+  it('emits what apply returns (other than undefined)', async () => {
+    const out = await lastValueFrom(
+      of(rec('a1', 1), rec('b1', 2), maxWm()).pipe(
+        coGroup(of(rec('a9', 3), maxWm()), {
+          where: byLetter,
+          equalTo: byLetter,
+          window: TumblingEventTimeWindows.of(10),
+          apply: (ls, rs) => (rs.length > 0 ? `${ls.join()}|${rs.join()}` : undefined),
+        }),
+        toArray(),
+      ),
+    );
+    expect(records(out)).toEqual([rec('a1|a9', 9, 'a')]);
+  });
+
   it('hands both groups of a key and window to apply, one side possibly empty', async () => {
     const out = await lastValueFrom(
       of(rec('a1', 1), rec('b1', 3)).pipe(

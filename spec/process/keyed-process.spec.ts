@@ -20,6 +20,23 @@ import { spaced } from '../helpers/spaced';
 const recs = (xs: unknown[]) => xs.filter((e) => e instanceof StreamRecord);
 
 describe('keyedProcess', () => {
+  it('emits what processElement and onTimer return (other than undefined), after what they collect', async () => {
+    const out = await lastValueFrom(
+      of(rec(1, 1, 'k'), rec(2, 2, 'k'), maxWm()).pipe(
+        keyedProcess({
+          processElement(v, ctx, out) {
+            out.collect(v * 10);
+            ctx.timerService().registerEventTimeTimer(5);
+            return v === 1 ? v : undefined;
+          },
+          onTimer: (t) => -t,
+        }),
+        toArray(),
+      ),
+    );
+    expect(recs(out)).toEqual([rec(10, 1, 'k'), rec(1, 1, 'k'), rec(20, 2, 'k'), rec(-5, 5, 'k')]);
+  });
+
   it('fires an event-time timer when the watermark reaches it, before forwarding the watermark', marbles((m) => {
     const fn: KeyedProcessFunction<string, string, string> = {
       processElement: (_v, ctx) => ctx.timerService().registerEventTimeTimer(ctx.timestamp()! + 5),

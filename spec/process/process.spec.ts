@@ -4,6 +4,14 @@ import { NotKeyedError, OutputTag, process, type ProcessFunction } from '../../l
 import { rec, side, wm } from '../../lib/testing/index';
 
 describe('process', () => {
+  it('emits what processElement returns (other than undefined), with the input timestamp and key', marbles((m) => {
+    const source = m.cold('a-b-c|', { a: rec(2, 10, 'k'), b: rec(3, 20), c: 4 });
+    m.expect(source.pipe(process({ processElement: (v: number) => (v % 2 === 0 ? `${v}` : undefined) }))).toBeObservable('a---c|', {
+      a: rec('2', 10, 'k'),
+      c: '4',
+    });
+  }));
+
   it('emits through the collector with the input timestamp, reads the watermark, writes side outputs', marbles((m) => {
     const odd = new OutputTag<number>('odd');
     const fn: ProcessFunction<number, string> = {

@@ -79,7 +79,7 @@ export interface ProcessWindowContext<W extends Window> {
 /** A process window function object, with an optional `clear` called when the window is cleaned up. */
 export interface RichProcessWindowFunction<IN, OUT, K, W extends Window> extends RichFunction {
   /** Collects any number of results into `out`, or returns one (a returned value other than `undefined` is emitted). */
-  process(key: K, ctx: ProcessWindowContext<W>, elements: IN[], out: Collector<OUT>): OUT | void;
+  process(key: K, ctx: ProcessWindowContext<W>, elements: IN[], out: Collector<OUT>): OUT | undefined | void;
   clear?(ctx: ProcessWindowContext<W>): void;
 }
 
@@ -101,7 +101,7 @@ export interface RichProcessWindowFunction<IN, OUT, K, W extends Window> extends
  * @see Flink's `ProcessWindowFunction`
  */
 export type ProcessWindowFunction<IN, OUT, K, W extends Window> =
-  | ((key: K, ctx: ProcessWindowContext<W>, elements: IN[], out: Collector<OUT>) => OUT | void)
+  | ((key: K, ctx: ProcessWindowContext<W>, elements: IN[], out: Collector<OUT>) => OUT | undefined | void)
   | RichProcessWindowFunction<IN, OUT, K, W>;
 
 /**
@@ -110,7 +110,7 @@ export type ProcessWindowFunction<IN, OUT, K, W extends Window> =
  * @example `(key, window, elements) => ({ key, n: elements.length, end: window.end })`
  * @see Flink's `WindowFunction`
  */
-export type WindowFunction<IN, OUT, K, W extends Window> = (key: K, window: W, elements: IN[], out: Collector<OUT>) => OUT | void;
+export type WindowFunction<IN, OUT, K, W extends Window> = (key: K, window: W, elements: IN[], out: Collector<OUT>) => OUT | undefined | void;
 
 /** The key type of windowAll (no key). */
 export type NoKey = undefined;
