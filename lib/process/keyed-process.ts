@@ -64,7 +64,7 @@ export const PROCESSING_TIME_TIMERS = 'processingTimeTimers';
 export function keyedProcess<K extends Key, I, O>(
   fn: KeyedProcessFunction<K, I, O>,
   options?: OperatorOptions,
-): OperatorFunction<StreamElement<I, K>, StreamElement<O, K>> {
+): OperatorFunction<StreamElement<I, K> | StreamRecord<I, Key>, StreamElement<O, K>> {
   const name = options?.name ?? 'keyedProcess';
   checkOptions('keyedProcess', options);
   checkMethods({ operator: name, uid: options?.uid }, 'fn', fn, ['processElement'], ['onTimer', 'open', 'close']);
