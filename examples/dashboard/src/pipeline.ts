@@ -12,21 +12,17 @@
 import { filter as rxFilter, type Observable, share, Subject, Subscription, VirtualTimeScheduler } from 'rxjs';
 import {
   assignWatermarks,
-  type Collector,
   Job,
-  type Key,
   keyBy,
   MAX_WATERMARK,
   MetricGroup,
   MIN_WATERMARK,
   NUM_LATE_RECORDS,
   OutputTag,
-  type ProcessWindowContext,
   sideOutput,
   slidingEventWindow,
   StartElement,
   type StreamElement,
-  type TimeWindow,
   values,
   Watermark,
   WatermarkStrategy,
@@ -91,8 +87,7 @@ export function buildDashboardPipeline(
     keyBy((c) => c.url),
     slidingEventWindow(config.windowSize, config.windowSlide, {
       aggregate: windowCount<Click>(),
-      process: (url: Key, ctx: ProcessWindowContext<TimeWindow>, [count]: number[], out: Collector<UrlCount>) =>
-        out.collect({ url: url as string, count: count!, windowEnd: ctx.window.end }),
+      process: (url, ctx, [count]): UrlCount => ({ url, count: count!, windowEnd: ctx.window.end }),
       lateOutput: lateClicks,
       metrics,
     }),
