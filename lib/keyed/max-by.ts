@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { checkBoolean, checkField, checkOptions } from '../core/validate';
 import type { StreamElement } from '../core/stream-element';
+import type { Key } from '../core/types';
 import { comparableField, type FieldRef, rollingAggregate, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
 /**
@@ -25,12 +26,12 @@ import { comparableField, type FieldRef, rollingAggregate, type RollingAggregate
  * number, bigint or string.
  * @see minBy, max, Flink's `KeyedStream.maxBy`
  */
-export function maxBy<T>(field?: FieldRef<T>, first = true, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+export function maxBy<T, K = Key>(field?: FieldRef<T>, first = true, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>> {
   checkOptions('maxBy', options);
   checkField({ operator: options?.name ?? 'maxBy', uid: options?.uid }, 'field', field);
   checkBoolean({ operator: options?.name ?? 'maxBy', uid: options?.uid }, 'first', first, 'keep the first of equal records');
   const f = field as string | number | undefined;
-  return rollingAggregate<T, number | bigint | string>('maxBy', options, (origin) => ({
+  return rollingAggregate<T, number | bigint | string, K>('maxBy', options, (origin) => ({
     init: (value) => comparableField(origin, value, f),
     update: (s, value) => {
       const v = comparableField(origin, value, f);

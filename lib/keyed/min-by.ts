@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { checkBoolean, checkField, checkOptions } from '../core/validate';
 import type { StreamElement } from '../core/stream-element';
+import type { Key } from '../core/types';
 import { comparableField, type FieldRef, rollingAggregate, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
 /**
@@ -25,12 +26,12 @@ import { comparableField, type FieldRef, rollingAggregate, type RollingAggregate
  * number, bigint or string.
  * @see maxBy, min, Flink's `KeyedStream.minBy`
  */
-export function minBy<T>(field?: FieldRef<T>, first = true, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+export function minBy<T, K = Key>(field?: FieldRef<T>, first = true, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>> {
   checkOptions('minBy', options);
   checkField({ operator: options?.name ?? 'minBy', uid: options?.uid }, 'field', field);
   checkBoolean({ operator: options?.name ?? 'minBy', uid: options?.uid }, 'first', first, 'keep the first of equal records');
   const f = field as string | number | undefined;
-  return rollingAggregate<T, number | bigint | string>('minBy', options, (origin) => ({
+  return rollingAggregate<T, number | bigint | string, K>('minBy', options, (origin) => ({
     init: (value) => comparableField(origin, value, f),
     update: (s, value) => {
       const v = comparableField(origin, value, f);

@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { checkField, checkOptions } from '../core/validate';
 import type { StreamElement } from '../core/stream-element';
+import type { Key } from '../core/types';
 import { comparableField, type FieldRef, rollingAggregate, withField, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
 /**
@@ -25,11 +26,11 @@ import { comparableField, type FieldRef, rollingAggregate, withField, type Rolli
  * number, bigint or string.
  * @see max, minBy, Flink's `KeyedStream.min`
  */
-export function min<T>(field?: FieldRef<T>, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+export function min<T, K = Key>(field?: FieldRef<T>, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>> {
   checkOptions('min', options);
   checkField({ operator: options?.name ?? 'min', uid: options?.uid }, 'field', field);
   const f = field as string | number | undefined;
-  return rollingAggregate<T, number | bigint | string>('min', options, (origin) => ({
+  return rollingAggregate<T, number | bigint | string, K>('min', options, (origin) => ({
     init: (value) => comparableField(origin, value, f),
     update: (s, value) => {
       const v = comparableField(origin, value, f);

@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { checkFunction, checkOptions } from '../core/validate';
 import type { StreamElement } from '../core/stream-element';
+import type { Key } from '../core/types';
 import { rollingAggregate, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
 /** Combines the key's aggregate so far with the next value (Flink's `ReduceFunction`). */
@@ -28,11 +29,11 @@ export type ReduceFunction<T> = (accumulator: T, value: T) => T;
  * @throws InvalidArgumentError (at call time) when `fn` is not a function.
  * @see sum, Flink's `KeyedStream.reduce`
  */
-export function reduce<T>(fn: ReduceFunction<T>, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+export function reduce<T, K = Key>(fn: ReduceFunction<T>, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>> {
   checkOptions('reduce', options);
   checkFunction({ operator: options?.name ?? 'reduce', uid: options?.uid }, 'fn', fn, '(accumulated, value) => accumulated');
   // the aggregate lives in the state's record slot: nothing else is kept per key
-  return rollingAggregate<T, undefined>('reduce', options, () => ({
+  return rollingAggregate<T, undefined, K>('reduce', options, () => ({
     init: () => undefined,
     update: (s, value) => {
       s.first = fn(s.first, value);

@@ -262,16 +262,16 @@ class RollingCheckpoints {
 }
 
 /** Builds a keyed rolling aggregation operator from a {@link RollingSpec}. */
-export function rollingAggregate<T, A>(
+export function rollingAggregate<T, A, K = Key>(
   name: string,
   options: RollingAggregateOptions | undefined,
   spec: (origin: ErrorOrigin) => RollingSpec<T, A>,
-): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>> {
   const ttl = options?.ttl;
   if (ttl !== undefined && !(ttl instanceof StateTtlConfig)) {
     throw new InvalidArgumentError({ operator: options?.name ?? name, uid: options?.uid }, 'ttl', ttl, 'must be a StateTtlConfig (StateTtlConfig.newBuilder(ms).build())');
   }
-  return operateElements<T, StreamElement<T>>({ name: options?.name ?? name, options }, (destination, origin) => {
+  return operateElements<T, StreamElement<T, K>>({ name: options?.name ?? name, options }, (destination, origin) => {
     const { init, update, result } = spec(origin);
     let batch = false;
     let timed = false;
@@ -304,7 +304,7 @@ export function rollingAggregate<T, A>(
             update(s, value);
             if (!s.changed) keyed.touch(mk, s);
           }
-          destination.next(new StreamRecord(result(s), timestamp, key));
+          destination.next(new StreamRecord(result(s), timestamp, key as K));
           return;
         }
         const time = batch ? timestamp : keyed.now();
@@ -322,14 +322,14 @@ export function rollingAggregate<T, A>(
         }
         if (batch) return;
         keyed.cleanup(time!);
-        destination.next(new StreamRecord(result(s), timestamp, key));
+        destination.next(new StreamRecord(result(s), timestamp, key as K));
       },
       watermark(mark) {
         if (!batch) destination.next(mark);
       },
       complete() {
         if (batch) {
-          for (const [mk, s] of keyed.states) destination.next(new StreamRecord(result(s), (s as TimedRollingState<T, A>).time, keyed.keyOf(mk)));
+          for (const [mk, s] of keyed.states) destination.next(new StreamRecord(result(s), (s as TimedRollingState<T, A>).time, keyed.keyOf(mk) as K));
           destination.next(Watermark.MAX);
         }
       },

@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { checkField, checkOptions } from '../core/validate';
 import type { StreamElement } from '../core/stream-element';
+import type { Key } from '../core/types';
 import { type FieldRef, numericField, rollingAggregate, withField, type RollingAggregateOptions } from './rolling-aggregate-internals';
 
 /**
@@ -27,11 +28,11 @@ import { type FieldRef, numericField, rollingAggregate, withField, type RollingA
  * @throws NotKeyedError when the stream is not keyed; InvalidArgumentError when the field is not a number.
  * @see min, max, reduce, Flink's `KeyedStream.sum`
  */
-export function sum<T>(field?: FieldRef<T>, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+export function sum<T, K = Key>(field?: FieldRef<T>, options?: RollingAggregateOptions): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>> {
   checkOptions('sum', options);
   checkField({ operator: options?.name ?? 'sum', uid: options?.uid }, 'field', field);
   const f = field as string | number | undefined;
-  return rollingAggregate<T, number | bigint>('sum', options, (origin) => ({
+  return rollingAggregate<T, number | bigint, K>('sum', options, (origin) => ({
     init: (value) => numericField(origin, value, f),
     update: (s, value) => {
       s.acc = (s.acc as number) + (numericField(origin, value, f) as number);
