@@ -44,16 +44,15 @@ export const PROCESSING_TIME_TIMERS = 'processingTimeTimers';
  *
  * @example
  * ```ts
- * // emit a user's click count one minute (event time) after their last click
- * clicks$.pipe(keyBy((c) => c.user), keyedProcess<string, Click, string>({
- *   open(ctx) { this.count = ctx.getState(new ValueStateDescriptor<number>('count', 0)); this.last = ctx.getState(new ValueStateDescriptor<number>('last')) },
- *   processElement(c, ctx) {
- *     this.count.update(this.count.value()! + 1);
- *     this.last.update(ctx.timestamp()!);
- *     ctx.timerService().registerEventTimeTimer(ctx.timestamp()! + 60_000);
- *   },
- *   onTimer(t, ctx, out) { if (t === this.last.value()! + 60_000) out.collect(`${ctx.getCurrentKey()}: ${this.count.value()}`) },
- * }))
+ * // the users idle for a minute (event time) after a click; the key type (string) comes from keyBy, the
+ * // output type (string) from what onTimer returns. A function with state fields is a class (docs/process-functions.md).
+ * clicks$.pipe(
+ *   keyBy((c) => c.user),
+ *   keyedProcess({
+ *     processElement: (c, ctx) => ctx.timerService().registerEventTimeTimer(c.ts + 60_000),
+ *     onTimer: (t, ctx) => `${ctx.getCurrentKey()} idle since ${t - 60_000}`,
+ *   }),
+ * )
  * ```
  * @throws InvalidArgumentError (at call time) when `fn` has no `processElement()` (or a non-function `onTimer`).
  * @throws NotKeyedError (as an error notification) on a record without a key; UserFunctionError when the

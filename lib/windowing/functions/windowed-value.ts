@@ -13,11 +13,16 @@ import type { Window } from '../windows/window';
  *
  * @example
  * ```ts
- * import { of } from 'rxjs';
- * import { keyBy, tumblingEventWindow, values, windowCount } from 'tidemark';
+ * import { assignWatermarks, fromCollection, keyBy, tumblingEventWindow, values, WatermarkStrategy, windowCount } from 'tidemark';
  *
- * of({ url: '/a' }, { url: '/a' }, { url: '/b' })
- *   .pipe(keyBy((c) => c.url), tumblingEventWindow(60_000, { aggregate: windowCount(), windowed: true }), values())
+ * const clicks = [{ url: '/a', ts: 1_000 }, { url: '/a', ts: 2_000 }, { url: '/b', ts: 3_000 }];
+ * fromCollection(clicks)
+ *   .pipe(
+ *     assignWatermarks(WatermarkStrategy.forMonotonousTimestamps<(typeof clicks)[number]>().withTimestampAssigner((c) => c.ts)),
+ *     keyBy((c) => c.url),
+ *     tumblingEventWindow(60_000, { aggregate: windowCount(), windowed: true }),
+ *     values(),
+ *   )
  *   .subscribe(({ key, window, value }) => console.log(`${key} [${window.start}, ${window.end}): ${value}`));
  * ```
  * @typeParam V the window's result (what it emits without `windowed`).
