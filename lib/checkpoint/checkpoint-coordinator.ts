@@ -173,6 +173,8 @@ export class CheckpointCoordinator {
   private lastHandles = new Map<string, Map<number, StateHandle[]>>();
   private sinceFull = Infinity;
   private failuresInARow = 0;
+  /** The last completed checkpoint's statistics (read by the gauges). */
+  private lastCompleted: CheckpointStats | undefined;
   private lastEnd = -Infinity;
   private timer: Subscription | undefined;
   /** Set when failures passed the tolerable number: the job failed, nothing restarts the timer. */
@@ -216,6 +218,8 @@ export class CheckpointCoordinator {
     if (!Number.isInteger(this.fullEvery) || this.fullEvery < 1) throw new InvalidArgumentError(this.origin, 'checkpoints.fullEvery', this.fullEvery, 'must be an integer ≥ 1');
     this.storage = config.storage ?? new MemoryCheckpointStorage();
     metrics.gauge('numberOfInProgressCheckpoints', () => this.pending.size);
+    metrics.gauge('lastCheckpointDuration', () => this.lastCompleted?.duration ?? 0);
+    metrics.gauge('lastCheckpointSize', () => this.lastCompleted?.bytes ?? 0);
   }
 
   /** Every checkpoint's outcome, completed or failed. */
@@ -417,8 +421,7 @@ export class CheckpointCoordinator {
     this.lastEnd = this.scheduler.now();
     const stats = this.statsOf(p, 'completed');
     this.metrics.counter('numberOfCompletedCheckpoints').inc();
-    this.metrics.gauge('lastCheckpointDuration', () => stats.duration);
-    this.metrics.gauge('lastCheckpointSize', () => stats.bytes);
+    this.lastCompleted = stats;
     for (const l of this.participants.values()) l?.notifyCheckpointComplete?.(p.id);
     this.statsSubject.next(stats);
     p.settle.resolve(stats);

@@ -59,6 +59,7 @@ describe('CheckpointCoordinator', () => {
     const meta = (await storage.latestCheckpoint('job'))!;
     expect(meta.operators.map((o) => [o.uid, o.handles.map((h) => h.keyGroup)])).toEqual([['a', [3]], ['b', [-1]]]);
     expect(metrics.counterValue('numberOfCompletedCheckpoints')).toBe(1);
+    expect(metrics.snapshot()).toMatchObject({ lastCheckpointDuration: 0, lastCheckpointSize: 9, numberOfInProgressCheckpoints: 0 });
     // The next trigger comes one interval later.
     until(200);
     expect(barriers.map((b) => b.checkpointId)).toEqual([1, 2]); // at the trigger's virtual time, synchronously
