@@ -25,6 +25,8 @@ export {
   StateError,
   CheckpointError,
   StorageUnavailableError,
+  SinkError,
+  UnparsableRecordError,
   TidemarkError,
   UserFunctionError,
   type ErrorOrigin,
@@ -72,6 +74,7 @@ export type {
   WatermarkOutput,
 } from './time/watermark-generator';
 export { WatermarkStrategy } from './time/watermark-strategy';
+export { WatermarkOutputMultiplexer } from './time/watermark-output-multiplexer';
 export {
   InternalTimerService,
   type InternalTimer,
@@ -230,6 +233,11 @@ export {
 /* Partitioning */
 
 /* Sinks */
+export { collectSink } from './sinks/collect-sink';
+export type { SinkContext } from './sinks/sink-operator-internals';
+export { sinkTo, type SinkDefinition, type SinkFunction, type SinkToOptions } from './sinks/sink-to';
+export { TwoPhaseCommitSink, type TwoPhaseCommitSinkContext, type TwoPhaseCommitSinkOptions } from './sinks/two-phase-commit-sink';
+export { MemoryCheckpointCommitter, WriteAheadSink, type CheckpointCommitter, type WriteAheadSinkOptions } from './sinks/write-ahead-sink';
 
 /* Checkpoints */
 export {

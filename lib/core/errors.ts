@@ -133,3 +133,26 @@ export class CheckpointError extends TidemarkError {
 export class StorageUnavailableError extends TidemarkError {
   override name = 'StorageUnavailableError';
 }
+
+/** A sink could not write, pre-commit, commit or recover (a target refused a write, a commit kept failing...). */
+export class SinkError extends TidemarkError {
+  override name = 'SinkError';
+}
+
+/**
+ * A source read a record it cannot parse, and no dead-letter output was configured: names the source,
+ * the split (a stream key, a file) and the offset (an entry id, a line) of the record.
+ */
+export class UnparsableRecordError extends SourceError {
+  override name = 'UnparsableRecordError';
+  constructor(
+    origin: ErrorOrigin,
+    /** The split the record came from (a stream key, a file...). */
+    readonly split: string,
+    /** Where in the split (an entry id, a line number...). */
+    readonly offset: string,
+    cause: unknown,
+  ) {
+    super(origin, `cannot parse the record at offset ${offset} of split ${JSON.stringify(split)}: ${cause instanceof Error ? cause.message : describeValue(cause)}`, cause);
+  }
+}
