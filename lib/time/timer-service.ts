@@ -147,12 +147,45 @@ class TimerIndex<N> {
   private matches(x: TimerEntry<N>, namespace: N, time: Timestamp, exact: TimerEntry<N> | undefined): boolean {
     return exact !== undefined ? x === exact : x.time === time && this.same(x.namespace, namespace);
   }
+
+  /** The key's timers (live ones: cancelled timers leave the index). */
+  entriesOf(mk: unknown, out: TimerEntry<N>[]): void {
+    const held = this.byKey.get(mk);
+    if (held === undefined) return;
+    if (held instanceof TimerEntry) {
+      out.push(held);
+      return;
+    }
+    for (const slot of held.values()) {
+      if (Array.isArray(slot)) for (const e of slot) out.push(e);
+      else out.push(slot);
+    }
+  }
+
+  /** One entry of each key holding timers. */
+  *keyEntries(): Iterable<TimerEntry<N>> {
+    for (const held of this.byKey.values()) {
+      if (held instanceof TimerEntry) yield held;
+      else for (const slot of held.values()) {
+        yield Array.isArray(slot) ? slot[0]! : slot;
+        break;
+      }
+    }
+  }
 }
 
 /** A snapshot of every timer, for checkpoints. */
 export interface TimerSnapshot<N> {
   readonly eventTime: InternalTimer<N>[];
   readonly processingTime: InternalTimer<N>[];
+}
+
+/**
+ * A timer with its registration number, for checkpoints that write timers per key: timers due at the same
+ * time fire in registration order, which {@link InternalTimerService.restoreTimers} keeps.
+ */
+export interface NumberedTimer<N> extends InternalTimer<N> {
+  readonly seq: number;
 }
 
 /** Options of {@link InternalTimerService}. */
@@ -366,6 +399,60 @@ export class InternalTimerService<N = undefined> {
   restore(snapshot: TimerSnapshot<N>): void {
     for (const t of snapshot.eventTime) this.registerEventTimeTimer(t.key, t.namespace, t.time);
     for (const t of snapshot.processingTime) this.registerProcessingTimeTimer(t.key, t.namespace, t.time);
+  }
+
+  /**
+   * The live timers of one key with their registration numbers (for a checkpoint of the keys changed
+   * since the last one). Deterministic: in the index's order, not sorted.
+   */
+  keyTimers(key: Key | undefined): { eventTime: NumberedTimer<N>[]; processingTime: NumberedTimer<N>[] } {
+    const mk = InternalTimerService.mapKeyOf(key);
+    const event: TimerEntry<N>[] = [];
+    const processing: TimerEntry<N>[] = [];
+    this.eventIds.entriesOf(mk, event);
+    this.processingIds.entriesOf(mk, processing);
+    return { eventTime: event, processingTime: processing };
+  }
+
+  /** Every key holding a timer (each once, `undefined` for timers without a key). */
+  timerKeys(): Array<Key | undefined> {
+    const seen = new Set<unknown>();
+    const out: Array<Key | undefined> = [];
+    for (const ids of [this.eventIds, this.processingIds]) {
+      for (const e of ids.keyEntries()) {
+        if (seen.has(e.mapKey)) continue;
+        seen.add(e.mapKey);
+        out.push(e.key);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Re-registers timers written with their registration numbers (by {@link keyTimers}), in time and then
+   * registration order, so timers due together fire in the order they did before; timers registered
+   * later come after them. Call before any other registration.
+   */
+  restoreTimers(eventTime: readonly NumberedTimer<N>[], processingTime: readonly NumberedTimer<N>[]): void {
+    const order = (a: NumberedTimer<N>, b: NumberedTimer<N>): number => a.time - b.time || a.seq - b.seq;
+    let next = this.seq;
+    for (const t of [...eventTime].sort(order)) {
+      const e = this.eventIds.add(t.key, InternalTimerService.mapKeyOf(t.key), t.namespace, t.time, t.seq);
+      if (e !== undefined) this.event.push(e);
+      if (t.seq >= next) next = t.seq + 1;
+    }
+    for (const t of [...processingTime].sort(order)) {
+      const e = this.processingIds.add(t.key, InternalTimerService.mapKeyOf(t.key), t.namespace, t.time, t.seq);
+      if (e !== undefined) this.processing.push(e);
+      if (t.seq >= next) next = t.seq + 1;
+    }
+    this.seq = next;
+    if (processingTime.length > 0) this.schedule();
+  }
+
+  /** Sets the current watermark without firing anything (restoring an operator's watermark). */
+  restoreWatermark(time: Timestamp): void {
+    if (time > this.watermark) this.watermark = time;
   }
 
   /** Cancels the scheduled processing-time callback; no timer fires afterwards. */

@@ -13,7 +13,8 @@
  * @module
  */
 import type { OperatorFunction } from 'rxjs';
-import { NotKeyedError } from '../core/errors';
+import { TOMBSTONE } from '../checkpoint/checkpoint-storage';
+import { CheckpointError, NotKeyedError } from '../core/errors';
 import { operateElements } from '../core/operate-elements';
 import type { StreamElement } from '../core/stream-element';
 import { type Key, MAX_WATERMARK, type Timestamp } from '../core/types';
@@ -22,8 +23,9 @@ import { SlidingEventTimeWindows } from './assigners/sliding-event-time-windows'
 import { TumblingEventTimeWindows } from './assigners/tumbling-event-time-windows';
 import type { WindowAssigner } from './assigners/window-assigner';
 import { ALL_KEYS, hasIncrementalOptions, type IncrementalWindowSpec, IncrementalWindowEmitter } from './incremental-window-emitter';
+import { deserializeWindowState, KEY_FIELD, keyField, keyOfField, type PartWriter, serializeWindowState, WindowCheckpoints } from './window-checkpoints';
 import type { WindowOptions } from './window-operator-internals';
-import type { TimeWindow } from './windows/time-window';
+import { TimeWindow } from './windows/time-window';
 import { cleanupTime, type Window } from './windows/window';
 
 /**
@@ -42,6 +44,8 @@ class WindowTable {
   readonly accumulators = new Map<unknown, unknown>();
   /** Map key → the key itself, for array keys only. */
   arrayKeys: Map<unknown, Key> | undefined = undefined;
+  /** Map key → when it entered the window (only while the operator checkpoints: keys fire in this order). */
+  seqs: Map<unknown, number> | undefined = undefined;
   constructor(
     readonly window: TimeWindow,
     /** When the table is dropped: `maxTimestamp + allowedLateness`, or MAX_WATERMARK for never. */
@@ -98,6 +102,11 @@ export function incrementalEventWindowOperator<T, R>(spec: IncrementalWindowSpec
 
   return operateElements<T, StreamElement<R>>({ name, options }, (destination) => {
     const emitter = new IncrementalWindowEmitter<T, R>(name, origin, options, contents, keyed, false, metricNames, destination);
+    const checkpoints = new WindowCheckpoints(origin, 'incremental-time', keyed);
+    /** While the operator checkpoints: the keys (map form → key) changed since the last checkpoint. */
+    let changedKeys: Map<unknown, Key | undefined> | undefined;
+    /** The next number for a key entering a window (while the operator checkpoints). */
+    let entrySeq = 0;
     const tables = new Map<Timestamp, WindowTable>();
     /** Tables not fired yet, in end order. */
     const pending = new TableQueue();
@@ -135,9 +144,91 @@ export function incrementalEventWindowOperator<T, R>(spec: IncrementalWindowSpec
       for (const t of tables.values()) yield* t.accumulators.keys();
     }
 
+    /** A key's windows in snapshot form: `[start, end, accumulator, entry number]` per window holding it. */
+    const keyRecord = (mk: unknown): unknown[] => {
+      const list: unknown[] = [];
+      for (const t of tables.values()) {
+        const acc = t.accumulators.get(mk);
+        if (acc !== undefined) list.push([t.window.start, t.window.end, acc, t.seqs?.get(mk) ?? 0]);
+      }
+      return list;
+    };
+    const snapshot = (full: boolean, put: PartWriter): void => {
+      if (full) {
+        const byKey = new Map<unknown, unknown[]>();
+        for (const t of tables.values()) {
+          for (const [mk, acc] of t.accumulators) {
+            let list = byKey.get(mk);
+            if (list === undefined) byKey.set(mk, (list = []));
+            list.push([t.window.start, t.window.end, acc, t.seqs?.get(mk) ?? 0]);
+          }
+        }
+        for (const [mk, list] of byKey) {
+          const key = keyed ? (arrayKeyOf(mk) ?? (mk as Key)) : undefined;
+          put(key, keyField(key), serializeWindowState(list));
+        }
+      } else {
+        for (const [mk, key] of changedKeys!) {
+          const list = keyRecord(mk);
+          put(key, keyField(key), list.length === 0 ? TOMBSTONE : serializeWindowState(list));
+        }
+      }
+      changedKeys!.clear();
+      emitter.snapshotParts(full, put);
+    };
+    const arrayKeyOf = (mk: unknown): Key | undefined => {
+      if (typeof mk !== 'string') return undefined;
+      for (const t of tables.values()) {
+        const k = t.arrayKeys?.get(mk);
+        if (k !== undefined) return k;
+      }
+      return undefined;
+    };
+    const restore = (fields: (read: (field: string, value: string) => void) => void, watermark: Timestamp): void => {
+      emitter.watermark = watermark;
+      const entries = new Map<Timestamp, Array<{ end: Timestamp; mk: unknown; key: Key | undefined; acc: unknown; seq: number }>>();
+      fields((field, value) => {
+        if (emitter.restoreField(field, value)) return;
+        if (!field.startsWith(KEY_FIELD)) throw new CheckpointError(origin, `the restored state has a field this operator does not know (${JSON.stringify(field.slice(0, 40))}): the snapshot is corrupt`);
+        const key = keyOfField(field);
+        const mk = !keyed ? ALL_KEYS : typeof key === 'object' ? mapKey(key) : key;
+        for (const [start, end, acc, seq] of deserializeWindowState(value) as Array<[number, number, unknown, number]>) {
+          // a window cleaned up since the key was last written
+          if (cleanupOf(end - 1) <= watermark) continue;
+          let list = entries.get(start);
+          if (list === undefined) entries.set(start, (list = []));
+          list.push({ end, mk, key, acc, seq });
+          if (seq >= entrySeq) entrySeq = seq + 1;
+        }
+      });
+      for (const [start, list] of [...entries].sort((a, b) => a[0] - b[0])) {
+        const t = tableOf(new TimeWindow(start, list[0]!.end));
+        list.sort((a, b) => a.seq - b.seq);
+        for (const e of list) {
+          t.accumulators.set(e.mk, e.acc);
+          if (keyed && typeof e.key === 'object') (t.arrayKeys ??= new Map()).set(e.mk, e.key);
+          if (checkpoints.registered) (t.seqs ??= new Map()).set(e.mk, e.seq);
+        }
+      }
+      emitter.finishRestore();
+    };
+
     return {
       open(job) {
-        emitter.open(job, windowCount, keysWithWindows);
+        emitter.open(job, windowCount, keysWithWindows, undefined, () => {
+          checkpoints.open(job, restore);
+          if (checkpoints.registered) {
+            changedKeys = new Map();
+            emitter.startChangeTracking();
+          }
+        });
+      },
+      barrier(barrier) {
+        checkpoints.acknowledge(barrier, () => emitter.now(), emitter.watermark, snapshot);
+        destination.next(barrier);
+      },
+      finalize() {
+        checkpoints.close();
       },
       record(value, timestamp, key) {
         if (keyed && key === undefined) throw new NotKeyedError(origin, `${name} (a keyed window)`);
@@ -160,11 +251,16 @@ export function incrementalEventWindowOperator<T, R>(spec: IncrementalWindowSpec
           const before = accs.get(mk);
           const acc = add(before, value, timestamp);
           if (acc !== before) accs.set(mk, acc);
-          if (before === undefined && keyed && typeof key === 'object') (t.arrayKeys ??= new Map()).set(mk, key);
+          if (before === undefined) {
+            if (keyed && typeof key === 'object') (t.arrayKeys ??= new Map()).set(mk, key);
+            if (changedKeys !== undefined) (t.seqs ??= new Map()).set(mk, entrySeq++);
+          }
           // the default trigger fires a window at once for an element within the allowed lateness
           if (maxTimestamp <= watermark) emitOne(t, mk, acc);
         }
-        if (skipped && timestamp !== undefined && timestamp + lateness <= watermark) emitter.late(value, timestamp, key);
+        if (skipped) {
+          if (timestamp !== undefined && timestamp + lateness <= watermark) emitter.late(value, timestamp, key);
+        } else if (changedKeys !== undefined) changedKeys.set(mk, keyed ? key : undefined);
       },
       watermark(mark) {
         const time = mark.time;
@@ -183,7 +279,7 @@ export function incrementalEventWindowOperator<T, R>(spec: IncrementalWindowSpec
             do {
               const t = firedTables.shift();
               tables.delete(t.start);
-              for (const mk of t.accumulators.keys()) emitter.clearWindow(mk, t.window);
+              for (const mk of t.accumulators.keys()) emitter.clearWindow(mk, t.arrayKeys?.get(mk) ?? (mk as Key), t.window);
             } while (firedTables.length > 0 && firedTables.peek()!.cleanup <= time);
           }
         }

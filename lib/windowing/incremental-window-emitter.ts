@@ -23,6 +23,7 @@ import type { WindowContents } from './functions/window-contents';
 import type { ProcessWindowContext, RichProcessWindowFunction } from './functions/window-functions';
 import { EventTimeTrigger } from './triggers/event-time-trigger';
 import type { WindowOptions } from './window-operator-internals';
+import type { PartWriter } from './window-checkpoints';
 import type { TimeWindow } from './windows/time-window';
 
 /** The metric names the window operators share (the general operator defines and documents them). */
@@ -118,7 +119,7 @@ export class IncrementalWindowEmitter<T, R> {
    * holding windows, and the key entries held, empty ones kept for reuse included) and the process
    * function.
    */
-  open(job: JobContext | undefined, windowCount: () => number, keysWithWindows: () => Iterable<unknown>, keyEntries?: () => number): void {
+  open(job: JobContext | undefined, windowCount: () => number, keysWithWindows: () => Iterable<unknown>, keyEntries?: () => number, restore?: () => void): void {
     // a process window function gets keyed state (per key, across windows): in its runtime context
     // when rich, and as its context's globalState()
     const now = (): Timestamp => this.runtime!.currentProcessingTime();
@@ -139,8 +140,34 @@ export class IncrementalWindowEmitter<T, R> {
     };
     m.gauge(names.keysWithState, keysWithState);
     m.gauge(names.keyEntries, keyEntries ?? keysWithState);
+    restore?.();
     this.opened = true;
     this.rich?.open?.(this.runtime);
+  }
+
+  /** Processing time now (the operator's scheduler). */
+  now(): Timestamp {
+    return this.runtime!.currentProcessingTime();
+  }
+
+  /** Starts recording changes of the process function's state for incremental checkpoints. */
+  startChangeTracking(): void {
+    this.states?.startChangeTracking();
+  }
+
+  /** Writes the process function's state as checkpoint fields (whole, or what changed). */
+  snapshotParts(full: boolean, put: PartWriter): void {
+    this.states?.snapshotParts(full, put);
+  }
+
+  /** Takes a restored field of the process function's state; true when it was one. */
+  restoreField(field: string, value: string): boolean {
+    return this.states?.restoreField(field, value) ?? false;
+  }
+
+  /** Restores the process function's state from the fields taken. */
+  finishRestore(): void {
+    this.states?.finishRestore();
   }
 
   /** Emits the result of `window` for the key (`mapKey` is its map form) from its contents. */
@@ -160,8 +187,8 @@ export class IncrementalWindowEmitter<T, R> {
   }
 
   /** Drops the per-window state of (key, window) when the window is cleaned up. */
-  clearWindow(mapKey: unknown, window: TimeWindow): void {
-    this.states?.clearWindow(mapKey, window.start);
+  clearWindow(mapKey: unknown, key: Key | undefined, window: TimeWindow): void {
+    this.states?.clearWindow(mapKey, this.keyed ? key : undefined, window.start);
   }
 
   /** Counts an element too late for every window, and sends it to the late output when there is one. */

@@ -389,7 +389,7 @@ export function windowOperator<T, R, W extends Window>(
         enterSlot();
         rich.clear(processCtx);
       }
-      states?.clearWindow(kw.mapKey, slot.key);
+      states?.clearWindow(kw.mapKey, keyed ? kw.key : undefined, slot.key);
       removeSlot(kw, w);
       kw.sessions?.retireWindow(w);
       dropKeyIfEmpty(kw);

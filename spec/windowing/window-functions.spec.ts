@@ -334,7 +334,7 @@ describe('per-window and global state of process window functions', () => {
     states.windowStore.getState<number>('x').update(1);
     states.enter('k', 'k', 10);
     states.windowStore.getState<number>('x').update(2);
-    states.clearWindow('k', 0);
+    states.clearWindow('k', 'k', 0);
     states.enter('k', 'k', 0);
     expect(states.windowStore.getState<number>('x').value()).toBeUndefined();
     states.enter('k', 'k', 10);

@@ -9,6 +9,7 @@ import { type ErrorOrigin, StateError } from '../../core/errors';
 import type { Key, Timestamp } from '../../core/types';
 import { ValueStateDescriptor } from '../../state/descriptors/value-state-descriptor';
 import { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend';
+import { BackendRestore, backendParts, GLOBAL_FIELD, type PartWriter, WINDOW_STATE_FIELD } from '../window-checkpoints';
 import type { WindowStateStore } from './window-functions';
 
 /** A {@link WindowStateStore} over a backend, with `getState(name)` as a value state of that name. */
@@ -32,8 +33,11 @@ function storeOver(backend: () => HeapKeyedStateBackend): WindowStateStore {
 export class ProcessWindowState {
   private perWindow: HeapKeyedStateBackend | undefined;
   private readonly global: HeapKeyedStateBackend;
-  private mapKeyNow: unknown;
+  /** The key the stores act on: the user key, or the map form of windowAll's single key. */
+  private keyNow: unknown;
   private windowNow: string | number = 0;
+  /** Whether changes are recorded for incremental checkpoints. */
+  private tracking = false;
   /** The per-window store (per key and window). */
   readonly windowStore: WindowStateStore;
   /** The per-key store. */
@@ -61,7 +65,8 @@ export class ProcessWindowState {
     }
     if (this.perWindow === undefined) {
       this.perWindow = new HeapKeyedStateBackend(this.origin, this.now);
-      this.perWindow.setCurrentKey([this.mapKeyNow as Key, this.windowNow] as Key);
+      if (this.tracking) this.perWindow.startChangeTracking();
+      this.perWindow.setCurrentKey([this.keyNow as Key, this.windowNow] as Key);
     }
     return this.perWindow;
   }
@@ -71,17 +76,50 @@ export class ProcessWindowState {
    * runs. A keyed operator sets the shared backend's key itself.
    */
   enter(mapKey: unknown, key: Key | undefined, windowId: string | number): void {
-    this.mapKeyNow = mapKey;
+    const k = key ?? mapKey;
+    this.keyNow = k;
     this.windowNow = windowId;
-    this.perWindow?.setCurrentKey([mapKey as Key, windowId] as Key);
-    if (this.shared === undefined) this.global.setCurrentKey((key ?? mapKey) as Key);
+    this.perWindow?.setCurrentKey([k as Key, windowId] as Key);
+    if (this.shared === undefined) this.global.setCurrentKey(k as Key);
   }
 
   /** Drops the per-window state of (key, window) once the window is cleaned up. */
-  clearWindow(mapKey: unknown, windowId: string | number): void {
+  clearWindow(mapKey: unknown, key: Key | undefined, windowId: string | number): void {
     if (this.perWindow === undefined) return;
-    this.perWindow.setCurrentKey([mapKey as Key, windowId] as Key);
+    this.perWindow.setCurrentKey([(key ?? mapKey) as Key, windowId] as Key);
     this.perWindow.clearCurrentKey();
+  }
+
+  /** Starts recording changes for incremental checkpoints (after a restore). */
+  startChangeTracking(): void {
+    this.tracking = true;
+    this.global.startChangeTracking();
+    this.perWindow?.startChangeTracking();
+  }
+
+  /**
+   * Writes the keyed and per-window state as checkpoint fields (see `window-checkpoints.ts`): whole, or
+   * the entries changed since the last call. A keyed operator's shared backend is written here too.
+   */
+  snapshotParts(full: boolean, put: PartWriter): void {
+    backendParts(this.global, full, GLOBAL_FIELD, (k) => (this.shared === undefined ? undefined : k), put);
+    if (this.perWindow !== undefined) backendParts(this.perWindow, full, WINDOW_STATE_FIELD, (k) => (this.shared === undefined ? undefined : ((k as Key[])[0] as Key)), put);
+  }
+
+  /** Takes a restored field when it is one of these states'; call {@link finishRestore} after the last. */
+  restoreField(field: string, value: string): boolean {
+    return this.restoredGlobal.take(field, value) || this.restoredWindows.take(field, value);
+  }
+  private readonly restoredGlobal = new BackendRestore(GLOBAL_FIELD);
+  private readonly restoredWindows = new BackendRestore(WINDOW_STATE_FIELD);
+
+  /** Restores the fields taken by {@link restoreField}. */
+  finishRestore(): void {
+    this.restoredGlobal.into(this.global);
+    if (this.restoredWindows.size > 0) {
+      this.perWindow ??= new HeapKeyedStateBackend(this.origin, this.now);
+      this.restoredWindows.into(this.perWindow);
+    }
   }
 
   /** The keys (map form) holding global state; for a keyed window, any keyed state of the operator. */
