@@ -414,3 +414,130 @@ describe('changed keys for incremental snapshots (property against a model)', ()
     expect(() => b.snapshotChanges()).toThrow(StateError);
   });
 });
+
+describe('value state without a TTL (values held directly) against value state with a TTL that never expires', () => {
+  type Op =
+    | { op: 'read' | 'clear' | 'clearKey' | 'checkpoint' | 'keys'; key: number }
+    | { op: 'update'; key: number; v: number | undefined }
+    | { op: 'startTracking' | 'restore'; key: number };
+  const KEYS = ['a', 'b', 7, '7', ['x', 1], ['x', '1'], true] as const;
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ op: fc.constantFrom('read' as const, 'clear' as const, 'clearKey' as const, 'checkpoint' as const, 'keys' as const, 'startTracking' as const, 'restore' as const), key: fc.nat(KEYS.length - 1) }),
+    fc.record({ op: fc.constant('update' as const), key: fc.nat(KEYS.length - 1), v: fc.option(fc.integer(), { nil: undefined }) }),
+    fc.record({ op: fc.constant('update' as const), key: fc.nat(KEYS.length - 1), v: fc.integer() }),
+  );
+  /** The never-expiring TTL takes the general path (an entry per key with its stamp); the clock stays at 0, so stamps are 0 on both. */
+  const forever = () => StateTtlConfig.newBuilder(Number.MAX_SAFE_INTEGER).disableCleanupInBackground().build();
+  const normalize = (s: KeyedStateSnapshot): unknown =>
+    Object.keys(s.states)
+      .sort()
+      .map((name) => [name, s.states[name]!.entries.map((e) => [JSON.stringify(e.key), e.keyGroup, e.data] as const).sort((x, y) => (x[0] < y[0] ? -1 : 1))]);
+  const normalizeChanges = (c: KeyedStateChanges): unknown =>
+    Object.keys(c.states)
+      .sort()
+      .map((name) => [
+        name,
+        [...c.states[name]!.keyGroups]
+          .sort((x, y) => x[0] - y[0])
+          .map(([g, ch]) => [g, ch.updated.map((e) => [JSON.stringify(e.key), e.data]).sort(), ch.removed.map((k) => JSON.stringify(k)).sort()]),
+      ]);
+
+  it('every read, snapshot, key list and tracked change is the same, and a restored backend holds the same', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 80 }), fc.boolean(), (ops, restoreBeforeRegister) => {
+        const make = (ttl: boolean, from?: { snap: KeyedStateSnapshot; changes: KeyedStateChanges[] }): [HeapKeyedStateBackend, ValueState<number>] => {
+          const b = new HeapKeyedStateBackend({ operator: 'p' }, () => 0);
+          const d = new ValueStateDescriptor<number>('v', -1);
+          if (ttl) d.enableTimeToLive(forever());
+          // restored entries wait for their descriptor when it registers later
+          if (from !== undefined && restoreBeforeRegister) {
+            b.restore(from.snap);
+            for (const c of from.changes) b.applyChanges(c);
+          }
+          const v = b.getState(d);
+          if (from !== undefined && !restoreBeforeRegister) {
+            b.restore(from.snap);
+            for (const c of from.changes) b.applyChanges(c);
+          }
+          return [b, v];
+        };
+        let [direct, dv] = make(false);
+        let [general, gv] = make(true);
+        let base: KeyedStateSnapshot | undefined;
+        let chain: KeyedStateChanges[] = [];
+        for (const o of ops) {
+          const k = KEYS[o.key]! as Key;
+          for (const b of [direct, general]) b.setCurrentKey(k);
+          switch (o.op) {
+            case 'read':
+              expect(dv.value()).toBe(gv.value());
+              break;
+            case 'update':
+              dv.update(o.v as number);
+              gv.update(o.v as number);
+              break;
+            case 'clear':
+              dv.clear();
+              gv.clear();
+              break;
+            case 'clearKey':
+              direct.clearCurrentKey();
+              general.clearCurrentKey();
+              break;
+            case 'keys':
+              expect(direct.keys('v').map((x) => JSON.stringify(x)).sort()).toEqual(general.keys('v').map((x) => JSON.stringify(x)).sort());
+              expect(direct.numEntries()).toBe(general.numEntries());
+              expect([...direct.mapKeysWithState()].sort()).toEqual([...general.mapKeysWithState()].sort());
+              break;
+            case 'startTracking':
+              direct.startChangeTracking();
+              general.startChangeTracking();
+              base = direct.snapshot();
+              chain = [];
+              expect(normalize(base)).toEqual(normalize(general.snapshot()));
+              break;
+            case 'checkpoint':
+              if (!direct.isTrackingChanges()) break;
+              {
+                const c = direct.snapshotChanges();
+                expect(normalizeChanges(c)).toEqual(normalizeChanges(general.snapshotChanges()));
+                chain.push(c);
+              }
+              break;
+            case 'restore':
+              // a restored backend (full snapshot plus the changes) holds what the running one holds
+              if (base === undefined) break;
+              {
+                const last = direct.snapshotChanges();
+                general.snapshotChanges();
+                chain.push(last);
+                const from = { snap: base, changes: chain };
+                [direct, dv] = make(false, from);
+                [general, gv] = make(true, from);
+                base = undefined;
+                chain = [];
+              }
+              break;
+          }
+          expect(normalize(direct.snapshot())).toEqual(normalize(general.snapshot()));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('counts one entry per key and refuses reads and writes without a current key', () => {
+    const b = new HeapKeyedStateBackend({ operator: 'p' }, () => 0);
+    const v = b.getState(new ValueStateDescriptor<number>('v'));
+    for (let i = 0; i < 1000; i++) {
+      b.setCurrentKey(`k${i}`);
+      v.update(i);
+    }
+    expect(b.numEntries()).toBe(1000);
+    b.setCurrentKey('k999');
+    expect(v.value()).toBe(999);
+    b.setCurrentKey(undefined);
+    expect(() => v.value()).toThrow(NotKeyedError);
+    expect(() => v.update(1)).toThrow(NotKeyedError);
+  });
+});

@@ -3,6 +3,11 @@
  * from key to that key's entry. An entry holds the value itself (no wrapper), its TTL stamp and a
  * "changed since the last incremental snapshot" flag, so a read or a write is one `Map` lookup at most
  * (the current key's entry is cached per state) and change tracking costs a flag test on the hot path.
+ *
+ * Value state without a TTL (the common case: a counter, a flag, the last value) needs neither stamp nor
+ * entry: its `Map` holds the values themselves, so `value()` is one `Map.get` and `update()` one
+ * `Map.set`, as in a hand-written loop. Its changes since the last incremental snapshot are kept as a
+ * map of changed keys, written only while tracking is on.
  * @module
  */
 import { type ErrorOrigin, NotKeyedError, StateError } from '../../core/errors';
@@ -63,6 +68,16 @@ const PURGED_ALL = 2;
 /** One state: its entries by key, the current key's entry cached, and the entries changed since the last incremental snapshot. */
 class StateTable {
   readonly entries = new Map<unknown, StateEntry>();
+  /**
+   * Value state without a TTL: the values themselves by map key (`entries` stays empty). Decided when
+   * the descriptor registers (entries restored before that move here then).
+   */
+  direct = false;
+  readonly values = new Map<unknown, unknown>();
+  /** Direct tables: the array keys by their map key (a primitive key is its own map key). */
+  readonly arrayKeys = new Map<unknown, Key>();
+  /** Direct tables while tracking: the keys written or removed since the last incremental snapshot, by map key. */
+  changedKeys = new Map<unknown, Key>();
   cleanupCursor: Iterator<[unknown, StateEntry]> | undefined = undefined;
   ttl: StateTtlConfig | undefined = undefined;
   /** Entries checked for expiry on every access (the TTL's incremental cleanup size, else 0). */
@@ -85,6 +100,34 @@ class StateTable {
     this.descriptor = d;
     this.ttl = d.ttlConfig;
     this.cleanupSize = d.ttlConfig?.incrementalCleanupSize ?? 0;
+    if (this.kind === 'value' && this.ttl === undefined && !this.direct) {
+      this.direct = true;
+      for (const [mk, e] of this.entries) this.setDirect(mk, e.key, e.value);
+      // entries restored while tracking (and removals) stay changes
+      for (const e of this.changed) this.changedKeys.set(typeof e.key === 'object' ? mapKey(e.key) : e.key, e.key);
+      this.entries.clear();
+      this.changed = [];
+      this.cachedVersion = -1;
+      this.cached = undefined;
+    }
+  }
+
+  /** The key of a direct table's map key. */
+  keyOf(mk: unknown): Key {
+    return (typeof mk === 'string' ? this.arrayKeys.get(mk) : undefined) ?? (mk as Key);
+  }
+
+  /** Sets a direct table's value of `key` (map key `mk`), untracked. */
+  setDirect(mk: unknown, key: Key, v: unknown): void {
+    this.values.set(mk, v);
+    if (typeof key === 'object') this.arrayKeys.set(mk, key);
+  }
+
+  /** Removes a direct table's value of `key` (map key `mk`), tracked. */
+  removeDirect(mk: unknown, key: Key): void {
+    if (!this.values.delete(mk)) return;
+    if (typeof key === 'object') this.arrayKeys.delete(mk);
+    if (this.scope.tracking) this.changedKeys.set(mk, key);
   }
 
   /** The current key's entry (one `Map` lookup, none when the same key asks again). */
@@ -249,6 +292,11 @@ class StateTable {
   /** Sets an entry from snapshot data (a copy), tracked as a change when tracking is on. */
   restoreEntry(key: Key, data: unknown): void {
     const mk = typeof key === 'object' ? mapKey(key) : key;
+    if (this.direct) {
+      this.setDirect(mk, key, (data as Stamped<unknown>).v);
+      if (this.scope.tracking) this.changedKeys.set(mk, key);
+      return;
+    }
     let value: unknown;
     let stamp = 0;
     switch (this.kind) {
@@ -271,6 +319,10 @@ class StateTable {
   /** Removes the entry of `key` (restoring a removal from an incremental snapshot). */
   restoreRemoval(key: Key): void {
     const mk = typeof key === 'object' ? mapKey(key) : key;
+    if (this.direct) {
+      this.removeDirect(mk, key);
+      return;
+    }
     const e = this.entries.get(mk);
     if (e !== undefined) this.remove(mk, e);
   }
@@ -351,7 +403,7 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
   /** Number of (state, key) entries held, expired ones included until cleaned up. */
   numEntries(): number {
     let n = 0;
-    for (const t of this.tables.values()) n += t.entries.size;
+    for (const t of this.tables.values()) n += t.entries.size + t.values.size;
     return n;
   }
 
@@ -377,7 +429,8 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
   }
 
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
-    return new HeapValueState<T>(this.table(d as StateDescriptor<unknown>), d.defaultValue);
+    const t = this.table(d as StateDescriptor<unknown>);
+    return t.direct ? new DirectValueState<T>(t, d.defaultValue) : new HeapValueState<T>(t, d.defaultValue);
   }
 
   getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
@@ -428,6 +481,10 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
     const s = this.scope;
     if (s.key === undefined) throw new NotKeyedError(this.origin, 'keyed state');
     for (const t of this.tables.values()) {
+      if (t.direct) {
+        t.removeDirect(s.mk, s.key);
+        continue;
+      }
       const e = t.entries.get(s.mk);
       if (e !== undefined) t.remove(s.mk, e);
     }
@@ -436,7 +493,7 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
   /** The keys (in their map form, see `mapKey`) with an entry in any state, expired ones included until cleaned up. */
   mapKeysWithState(): Set<unknown> {
     const out = new Set<unknown>();
-    for (const t of this.tables.values()) for (const mk of t.entries.keys()) out.add(mk);
+    for (const t of this.tables.values()) for (const mk of t.direct ? t.values.keys() : t.entries.keys()) out.add(mk);
     return out;
   }
 
@@ -445,7 +502,8 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
     const t = this.tables.get(stateName);
     if (t === undefined) return [];
     const out: Key[] = [];
-    for (const e of t.entries.values()) out.push(e.key);
+    if (t.direct) for (const mk of t.values.keys()) out.push(t.keyOf(mk));
+    else for (const e of t.entries.values()) out.push(e.key);
     return out;
   }
 
@@ -454,6 +512,10 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
     const states = noPrototype<KeyedStateSnapshot['states'][string]>();
     for (const [name, t] of this.tables) {
       const entries: StateSnapshotEntry[] = [];
+      for (const [mk, v] of t.values) {
+        const key = t.keyOf(mk);
+        entries.push({ keyGroup: keyGroupOf(key, this.maxParallelism), key, data: { v, ts: 0 } });
+      }
       for (const e of t.entries.values()) {
         const data = t.snapshotEntry(e);
         if (data !== undefined) entries.push({ keyGroup: keyGroupOf(e.key, this.maxParallelism), key: e.key, data });
@@ -474,6 +536,7 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
       for (const e of t.entries.values()) e.changed = false;
       for (const e of t.changed) e.changed = false;
       t.changed = [];
+      t.changedKeys = new Map();
     }
   }
 
@@ -493,6 +556,20 @@ export class HeapKeyedStateBackend implements KeyedStateStore {
     const states = noPrototype<KeyedStateChanges['states'][string]>();
     for (const [name, t] of this.tables) {
       const keyGroups = new Map<number, KeyGroupChanges>();
+      if (t.direct) {
+        const changedKeys = t.changedKeys;
+        t.changedKeys = new Map();
+        for (const [mk, key] of changedKeys) {
+          const keyGroup = keyGroupOf(key, this.maxParallelism);
+          let g = keyGroups.get(keyGroup);
+          if (g === undefined) keyGroups.set(keyGroup, (g = { updated: [], removed: [] }));
+          const v = t.values.get(mk);
+          if (v === undefined) g.removed.push(key);
+          else g.updated.push({ keyGroup, key, data: { v, ts: 0 } });
+        }
+        if (keyGroups.size > 0) states[name] = { kind: t.kind, keyGroups };
+        continue;
+      }
       const seen = new Set<unknown>();
       const changed = t.changed;
       t.changed = [];
@@ -571,6 +648,41 @@ function writeValue(t: StateTable, e: StateEntry, v: unknown): void {
   e.value = v;
   if (t.ttl !== undefined) e.stamp = t.scope.now();
   if (!e.changed) t.touch(e);
+}
+
+/** Value state without a TTL: one `Map.get` per read, one `Map.set` per write (plus one while tracking changes). */
+class DirectValueState<T> implements ValueState<T> {
+  constructor(
+    private readonly t: StateTable,
+    private readonly defaultValue: T | undefined,
+  ) {}
+
+  value(): T | undefined {
+    const s = this.t.scope;
+    if (s.key === undefined) throw new NotKeyedError(s.origin, `keyed state "${this.t.name}"`);
+    const v = this.t.values.get(s.mk);
+    return v === undefined ? this.defaultValue : (v as T);
+  }
+
+  update(v: T): void {
+    const t = this.t;
+    const s = t.scope;
+    const key = s.key;
+    if (key === undefined) throw new NotKeyedError(s.origin, `keyed state "${t.name}"`);
+    if (v === undefined) {
+      t.removeDirect(s.mk, key);
+      return;
+    }
+    t.values.set(s.mk, v);
+    if (typeof key === 'object') t.arrayKeys.set(s.mk, key);
+    if (s.tracking) t.changedKeys.set(s.mk, key);
+  }
+
+  clear(): void {
+    const s = this.t.scope;
+    if (s.key === undefined) throw new NotKeyedError(s.origin, `keyed state "${this.t.name}"`);
+    this.t.removeDirect(s.mk, s.key);
+  }
 }
 
 class HeapValueState<T> implements ValueState<T> {
