@@ -36,6 +36,12 @@ export interface CheckpointConfig {
   mode?: 'exactly-once' | 'at-least-once';
   /** Unaligned barriers: overtaken records go into the snapshot (exactly-once only; default false). */
   unaligned?: boolean;
+  /**
+   * Aligned barriers: how many elements a multi-input operator may buffer (over its inputs) while it waits
+   * for a barrier on its slower inputs (default 100 000). Past it, that checkpoint is aborted and counts as
+   * a failure (see `tolerableFailures`); the job goes on.
+   */
+  alignmentBufferLimit?: number;
   /** How many complete checkpoints to keep (default 1, Flink's `state.checkpoints.num-retained`). */
   retained?: number;
   /** Where checkpoints go (default a new {@link MemoryCheckpointStorage}). */
@@ -161,6 +167,7 @@ export class CheckpointCoordinator {
   readonly tolerableFailures: number;
   readonly mode: 'exactly-once' | 'at-least-once';
   readonly unaligned: boolean;
+  readonly alignmentBufferLimit: number;
   readonly retained: number;
   readonly incremental: boolean;
   readonly fullEvery: number;
@@ -211,6 +218,10 @@ export class CheckpointCoordinator {
     if (this.mode !== 'exactly-once' && this.mode !== 'at-least-once') throw new InvalidArgumentError(this.origin, 'checkpoints.mode', this.mode, "must be 'exactly-once' or 'at-least-once'");
     this.unaligned = config.unaligned ?? false;
     if (this.unaligned && this.mode !== 'exactly-once') throw new InvalidArgumentError(this.origin, 'checkpoints.unaligned', true, "needs mode 'exactly-once'");
+    this.alignmentBufferLimit = config.alignmentBufferLimit ?? 100_000;
+    if (!(this.alignmentBufferLimit >= 1) || (!Number.isInteger(this.alignmentBufferLimit) && this.alignmentBufferLimit !== Infinity)) {
+      throw new InvalidArgumentError(this.origin, 'checkpoints.alignmentBufferLimit', this.alignmentBufferLimit, 'must be an integer ≥ 1 (or Infinity)');
+    }
     this.retained = config.retained ?? 1;
     if (!Number.isInteger(this.retained) || this.retained < 1) throw new InvalidArgumentError(this.origin, 'checkpoints.retained', this.retained, 'must be an integer ≥ 1');
     this.incremental = config.incremental ?? true;
@@ -238,6 +249,9 @@ export class CheckpointCoordinator {
       throw new CheckpointError(this.origin, `two stateful operators have the uid "${uid}": give each its own ({ uid: '...' } in its options)`);
     }
     this.participants.set(uid, listener);
+    // An operator opens before the first barrier reaches it, so a checkpoint in progress waits for it too
+    // (a multi-input operator may open after the trigger, when its slower input's start element arrives).
+    for (const p of this.pending.values()) if (!p.done && !p.written) p.awaiting.add(uid);
     return () => {
       this.participants.delete(uid);
       for (const p of this.pending.values()) if (p.awaiting.delete(uid)) this.maybeComplete(p);

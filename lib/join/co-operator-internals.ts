@@ -255,7 +255,7 @@ export function coOperator<L, R, O>(setup: CoSetup<L, R, O>): OperatorFunction<S
           co.close();
           d.complete();
         },
-      });
+      }, { name: origin.operator });
       subscribeInput(first, d, { next: (x) => valve.push(0, x), error: (e) => d.error(e), complete: () => valve.complete(0) }, origin);
       if (!d.closed) subscribeInput(second, d, { next: (x) => valve.push(1, x), error: (e) => d.error(e), complete: () => valve.complete(1) }, origin);
       return () => {

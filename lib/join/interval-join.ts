@@ -1,17 +1,21 @@
 import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
+import type { OperatorSnapshot, RestoredParts } from '../checkpoint/checkpoint-coordinator';
+import { TOMBSTONE } from '../checkpoint/checkpoint-storage';
+import type { CheckpointBarrier } from '../core/checkpoint-barrier';
 import { invalidTimestamp, isTimestamp } from '../core/check-timestamp';
-import { type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
-import { InputValve } from '../core/input-valve';
+import { CheckpointError, type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
+import { IN_FLIGHT_FIELD, InFlightRecords, InputValve } from '../core/input-valve';
 import type { MetricGroup } from '../core/metrics';
 import { subscribeInput } from '../core/operate-elements';
 import type { OutputTag } from '../core/output-tag';
 import { createRuntimeContext, type OperatorOptions, type RichFunction, type RuntimeContext } from '../core/runtime-context';
 import { SideOutput } from '../core/side-output';
-import type { StartElement } from '../core/start-element';
+import type { JobContext, StartElement } from '../core/start-element';
 import { ElementKind, elementKind, type StreamElement } from '../core/stream-element';
 import { StreamRecord } from '../core/stream-record';
 import { type Collector, type Key, MIN_WATERMARK, type Timestamp } from '../core/types';
-import { mapKey } from '../keyed/key-group';
+import { keyGroupOf, mapKey, subtaskForKeyGroup } from '../keyed/key-group';
+import { defaultStateSerializer } from '../state/serializer';
 import { MinHeap } from '../time/timer-heap';
 import { checkObject, checkObservable, checkOptions, checkOutputTag } from '../core/validate';
 
@@ -68,6 +72,107 @@ export const JOIN_BUFFER_SIZE = 'joinBufferSize';
 type Side = 'left' | 'right';
 const byTime = (a: Timestamp, b: Timestamp): number => a - b;
 type Buffer = Map<unknown, Map<Timestamp, unknown[]>>;
+
+/** Operator-state field: the watermark the join had reached (late elements are judged against it). */
+const WATERMARK_FIELD = 'watermark';
+
+/**
+ * The checkpoint side of an interval join: registers the uid, restores this subtask's key groups (both
+ * buffers of each key; the cleanup timers follow from the buffered timestamps), and acknowledges each
+ * barrier with one keyed entry per key (both sides' buffers), only the keys changed since the previous
+ * checkpoint when the barrier is not full. With unaligned barriers, the records the barrier overtook are
+ * added to the snapshot and replayed on restore before any new record. @internal
+ */
+class IntervalJoinCheckpoints {
+  private unregister: (() => void) | undefined;
+  uid: string | undefined;
+  private maxParallelism = 128;
+  /** Map keys changed since the last snapshot; undefined while not checkpointing. */
+  changed: Set<unknown> | undefined;
+  /** Unaligned: the snapshot taken at the barrier, acknowledged once the overtaken records are in. */
+  private held: { barrier: CheckpointBarrier; keyed: Map<number, Array<[string, string]>>; watermark: number; inflight: InFlightRecords; syncMillis: number } | undefined;
+
+  constructor(private readonly origin: ErrorOrigin) {}
+
+  /** Registers (when the job checkpoints) and returns the restored parts for this uid, if any. */
+  open(job: JobContext | undefined): RestoredParts | undefined {
+    const coordinator = job?.checkpoints;
+    const uid = this.origin.uid;
+    if (coordinator !== undefined) {
+      if (uid === undefined) {
+        throw new CheckpointError(this.origin, `job "${job!.jobName}" checkpoints, so this stateful operator needs a uid to store its state under: add { uid: '...' } to its options`);
+      }
+      this.unregister = coordinator.register(uid);
+      this.uid = uid;
+      this.changed = new Set();
+    }
+    this.maxParallelism = job?.maxParallelism ?? 128;
+    const found = uid === undefined ? undefined : job?.restoredState?.get(uid);
+    if (found === undefined) return undefined;
+    if (typeof found !== 'object' || found === null || (found as RestoredParts).parts !== true) {
+      throw new CheckpointError(this.origin, `the state restored under uid "${uid}" was not written by an interval join; give this operator another uid`);
+    }
+    return found as RestoredParts;
+  }
+
+  /** Whether key group `g` belongs to this subtask. */
+  owner(job: JobContext | undefined): (g: number) => boolean {
+    const parallelism = job?.parallelism ?? 1;
+    const index = job?.subtaskIndex ?? 0;
+    const maxParallelism = this.maxParallelism;
+    return (g) => subtaskForKeyGroup(g, maxParallelism, parallelism) === index;
+  }
+
+  /** Keyed parts: one field per key, the serialized key; value `[leftEntries, rightEntries]` or a tombstone. */
+  parts(keys: Iterable<unknown>, entryOf: (mk: unknown) => [Key, unknown] | undefined, keyOf: (mk: unknown) => Key): Map<number, Array<[string, string]>> {
+    const groups = new Map<number, Array<[string, string]>>();
+    for (const mk of keys) {
+      const e = entryOf(mk);
+      const key = e === undefined ? keyOf(mk) : e[0];
+      const g = keyGroupOf(key, this.maxParallelism);
+      let list = groups.get(g);
+      if (list === undefined) groups.set(g, (list = []));
+      list.push([defaultStateSerializer.serialize(key), e === undefined ? TOMBSTONE : defaultStateSerializer.serialize(e[1])]);
+    }
+    return groups;
+  }
+
+  /** Acknowledges now (aligned), or holds the snapshot until the overtaken records are in (unaligned). */
+  snapshot(barrier: CheckpointBarrier, keyed: Map<number, Array<[string, string]>>, watermark: number, unaligned: boolean, syncMillis: number): void {
+    if (this.uid === undefined || barrier.acknowledger === undefined) return;
+    if (unaligned) {
+      this.held = { barrier, keyed, watermark, inflight: new InFlightRecords(), syncMillis };
+      return;
+    }
+    this.ack(barrier, keyed, watermark, undefined, syncMillis);
+  }
+
+  /** An element the held unaligned barrier overtook. */
+  overtaken(input: number, element: unknown, barrier: CheckpointBarrier): void {
+    if (this.held?.barrier === barrier) this.held.inflight.add(input, element);
+  }
+
+  /** Every input delivered the unaligned barrier: acknowledge with the overtaken records. */
+  unalignedDone(barrier: CheckpointBarrier): void {
+    const h = this.held;
+    if (h === undefined || h.barrier !== barrier) return;
+    this.held = undefined;
+    this.ack(barrier, h.keyed, h.watermark, h.inflight, h.syncMillis);
+  }
+
+  private ack(barrier: CheckpointBarrier, keyed: Map<number, Array<[string, string]>>, watermark: number, inflight: InFlightRecords | undefined, syncMillis: number): void {
+    const operator: Array<[string, string]> = [[WATERMARK_FIELD, defaultStateSerializer.serialize(watermark)]];
+    if (inflight !== undefined) operator.push(inflight.part());
+    const snapshot: OperatorSnapshot = { parts: true, keyed, operator, incremental: !barrier.full, syncMillis };
+    barrier.acknowledger!.acknowledge(this.uid!, snapshot);
+  }
+
+  close(): void {
+    this.unregister?.();
+    this.unregister = undefined;
+    this.held = undefined;
+  }
+}
 
 /**
  * Joins two keyed streams in event time: a left element at `t` is joined with every right element of the
@@ -147,6 +252,10 @@ export function intervalJoin<L, R, O>(
       const due: Record<Side, Map<Timestamp, unknown[]>> = { left: new Map(), right: new Map() };
       const dueTimes: Record<Side, MinHeap<Timestamp>> = { left: new MinHeap(byTime), right: new MinHeap(byTime) };
       let watermark: Timestamp = MIN_WATERMARK;
+      // checkpoints: the original keys of array keys (map form → key), and what changed since the last one
+      const arrayKeys = new Map<unknown, Key>();
+      const checkpoints = new IntervalJoinCheckpoints(origin);
+      let job: JobContext | undefined;
       // the pair being processed
       let leftTs = 0;
       let rightTs = 0;
@@ -163,12 +272,71 @@ export function intervalJoin<L, R, O>(
 
       const open = (start: StartElement | undefined): void => {
         if (runtime !== undefined) return;
-        runtime = createRuntimeContext(name, options, start?.context);
+        job = start?.context;
+        runtime = createRuntimeContext(name, options, job);
         metrics = runtime.metrics;
         metrics.counter(NUM_LATE_LEFT);
         metrics.counter(NUM_LATE_RIGHT);
         metrics.gauge(JOIN_BUFFER_SIZE, () => buffered);
+        const restored = checkpoints.open(job);
         rich?.open?.(runtime);
+        if (restored !== undefined) restore(restored);
+      };
+
+      /** Restores this subtask's keys (and their cleanup times), the watermark, then replays the overtaken records. */
+      const restore = (parts: RestoredParts): void => {
+        const owned = checkpoints.owner(job);
+        for (const [g, entries] of parts.keyed) {
+          if (!owned(g)) continue;
+          for (const [field, value] of entries) {
+            const key = defaultStateSerializer.deserialize(field) as Key;
+            const mk = typeof key === 'object' ? mapKey(key) : key;
+            if (typeof key === 'object') arrayKeys.set(mk, key);
+            const sides = defaultStateSerializer.deserialize(value) as [Array<[Timestamp, unknown[]]>, Array<[Timestamp, unknown[]]>];
+            if (!Array.isArray(sides) || sides.length !== 2) {
+              throw new CheckpointError(origin, `the state restored under uid "${origin.uid}" has a malformed entry for key ${field}: the snapshot is corrupt or another operator's`);
+            }
+            (['left', 'right'] as const).forEach((side, i) => {
+              if (sides[i]!.length === 0) return;
+              const entries = new Map<Timestamp, unknown[]>();
+              buffers[side].set(mk, entries);
+              for (const [ts, list] of sides[i]!) {
+                entries.set(ts, list.slice());
+                buffered += list.length;
+                schedule(side, mk, cleanupTimeOf(side, ts));
+              }
+            });
+          }
+        }
+        const w = parts.operator.get(WATERMARK_FIELD);
+        if (w !== undefined) watermark = Math.max(watermark, defaultStateSerializer.deserialize(w) as number);
+        for (const [input, r] of InFlightRecords.restore(parts.operator.get(IN_FLIGHT_FIELD))) onRecord(input === 0 ? 'left' : 'right', r);
+      };
+
+      /** One key's entry in a snapshot: its key and both sides' buffers, or undefined when it has none. */
+      const entryOf = (mk: unknown): [Key, unknown] | undefined => {
+        const l = buffers.left.get(mk);
+        const r = buffers.right.get(mk);
+        if (l === undefined && r === undefined) return undefined;
+        return [keyOf(mk), [l === undefined ? [] : [...l], r === undefined ? [] : [...r]]];
+      };
+      const keyOf = (mk: unknown): Key => (typeof mk === 'string' ? (arrayKeys.get(mk) ?? mk) : (mk as Key));
+
+      const onBarrier = (b: CheckpointBarrier, unaligned: boolean): void => {
+        if (checkpoints.uid !== undefined && b.acknowledger !== undefined) {
+          const clock = job?.scheduler;
+          const start = clock?.now() ?? 0;
+          let keys: Iterable<unknown>;
+          if (b.full) {
+            const all = new Set<unknown>(buffers.left.keys());
+            for (const mk of buffers.right.keys()) all.add(mk);
+            keys = all;
+          } else keys = checkpoints.changed!;
+          const keyed = checkpoints.parts(keys, entryOf, keyOf);
+          checkpoints.changed = new Set();
+          checkpoints.snapshot(b, keyed, watermark, unaligned, (clock?.now() ?? 0) - start);
+        }
+        destination.next(b);
       };
 
       let closed = false;
@@ -196,6 +364,11 @@ export function intervalJoin<L, R, O>(
           for (let i = 0; i < keys.length; i++) cleanup(side, keys[i], time);
         }
       };
+      /** When an element of `side` at `ts` can no longer match (the watermark passed its last partner). */
+      const cleanupTimeOf = (side: Side, ts: Timestamp): Timestamp => {
+        const relativeUpper = side === 'left' ? upper : -lower;
+        return relativeUpper > 0 ? ts + relativeUpper : ts;
+      };
       const cleanup = (side: Side, mk: unknown, time: Timestamp): void => {
         // due at the last time an element could still match; remove that element
         const ts = side === 'left' ? (upper <= 0 ? time : time - upper) : lower <= 0 ? time + lower : time;
@@ -205,7 +378,11 @@ export function intervalJoin<L, R, O>(
         if (entries === undefined || list === undefined) return;
         buffered -= list.length;
         entries.delete(ts);
-        if (entries.size === 0) byKey.delete(mk);
+        checkpoints.changed?.add(mk);
+        if (entries.size === 0) {
+          byKey.delete(mk);
+          if (arrayKeys.size > 0 && !buffers[side === 'left' ? 'right' : 'left'].has(mk)) arrayKeys.delete(mk);
+        }
       };
 
       const onRecord = (side: Side, element: unknown): void => {
@@ -234,6 +411,8 @@ export function intervalJoin<L, R, O>(
           return;
         }
         const mk = typeof key === 'object' ? mapKey(key) : key;
+        if (typeof key === 'object') arrayKeys.set(mk, key);
+        checkpoints.changed?.add(mk);
         // add to our buffer
         const ours = buffers[side];
         let entries = ours.get(mk);
@@ -267,9 +446,7 @@ export function intervalJoin<L, R, O>(
           }
         }
         // clean up once no future element of the other side can match
-        const relativeUpper = side === 'left' ? upper : -lower;
-        const cleanupTime = relativeUpper > 0 ? ts + relativeUpper : ts;
-        schedule(side, mk, cleanupTime);
+        schedule(side, mk, cleanupTimeOf(side, ts));
       };
 
       const valve = new InputValve(2, {
@@ -279,13 +456,18 @@ export function intervalJoin<L, R, O>(
         },
         watermark: (mark) => {
           if (runtime === undefined) open(undefined);
-          watermark = mark.time;
+          if (mark.time > watermark) watermark = mark.time;
           cleanUpTo('left', mark.time);
           cleanUpTo('right', mark.time);
           destination.next(mark);
         },
         status: (s) => destination.next(s),
-        barrier: (b) => destination.next(b),
+        barrier: (b) => {
+          if (runtime === undefined) open(undefined);
+          onBarrier(b, b.unaligned);
+        },
+        overtaken: (i, el, b) => checkpoints.overtaken(i, el, b),
+        unalignedDone: (b) => checkpoints.unalignedDone(b),
         start: (s) => {
           open(s);
           destination.next(s);
@@ -294,13 +476,14 @@ export function intervalJoin<L, R, O>(
           closeRich();
           destination.complete();
         },
-      });
+      }, { name });
       subscribeInput(source, destination, { next: (x) => valve.push(0, x), error: (e) => destination.error(e), complete: () => valve.complete(0) }, origin);
       if (!destination.closed) {
         subscribeInput(other, destination, { next: (x) => valve.push(1, x), error: (e) => destination.error(e), complete: () => valve.complete(1) }, origin);
       }
       return () => {
         closeRich();
+        checkpoints.close();
       };
     });
 }

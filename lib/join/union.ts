@@ -38,7 +38,7 @@ export function union<T, O extends readonly Observable<StreamElement<unknown>>[]
         barrier: (barrier) => d.next(barrier),
         start: (start) => d.next(start),
         end: () => d.complete(),
-      });
+      }, { name: 'union' });
       const origin = { operator: 'union' };
       inputs.forEach((input, i) => {
         if (!d.closed) {
