@@ -52,15 +52,23 @@ const NO_KEY = Symbol('no key');
 /** A key's timers at one time: one entry, or several when namespaces (windows) share the time. */
 type TimeSlot<N> = TimerEntry<N> | TimerEntry<N>[];
 
+/** A key's timers in the index: one entry, a short array of them, or a map by time for many. */
+type KeyTimers<N> = TimerEntry<N> | TimerEntry<N>[] | Map<Timestamp, TimeSlot<N>>;
+
+/** A key's timers held in an array (scanned) up to this many; beyond, a map by time. */
+const SMALL = 8;
+
 /**
  * Timers by key, then by time, then by namespace: no string is built for a key, a namespace or a time.
  * A key with a single timer (the common case: a key's next timer often comes after its last one fired)
- * holds the entry itself; a second one brings a map by time. Namespaces sharing a key and a time are few
- * (a window's cleanup timer meeting another window's end), so they sit in a short array compared with
- * `same`. A key leaves the index with its last timer, so memory follows the keys with timers.
+ * holds the entry itself; a few more sit in a short array scanned on each change (cheaper than a map
+ * for the two or three timers a key usually has pending); more than {@link SMALL} bring a map by time.
+ * Namespaces sharing a key and a time are few (a window's cleanup timer meeting another window's end), so
+ * they sit in a short array compared with `same`. A key leaves the index with its last timer, so memory
+ * follows the keys with timers.
  */
 class TimerIndex<N> {
-  private readonly byKey = new Map<unknown, TimerEntry<N> | Map<Timestamp, TimeSlot<N>>>();
+  private readonly byKey = new Map<unknown, KeyTimers<N>>();
   size = 0;
   constructor(private readonly same: (a: N, b: N) => boolean) {}
 
@@ -76,9 +84,20 @@ class TimerIndex<N> {
       if (held.time === time && this.same(held.namespace, namespace)) return undefined;
       e = new TimerEntry(key, namespace, time, mk, seq);
       held.alone = false;
-      const m = new Map<Timestamp, TimeSlot<N>>([[held.time, held]]);
-      this.addToSlot(m, e);
-      this.byKey.set(mk, m);
+      this.byKey.set(mk, [held, e]);
+    } else if (Array.isArray(held)) {
+      for (let i = 0; i < held.length; i++) {
+        const x = held[i]!;
+        if (x.time === time && this.same(x.namespace, namespace)) return undefined;
+      }
+      e = new TimerEntry(key, namespace, time, mk, seq);
+      if (held.length < SMALL) held.push(e);
+      else {
+        const m = new Map<Timestamp, TimeSlot<N>>();
+        for (let i = 0; i < held.length; i++) this.addToSlot(m, held[i]!);
+        this.addToSlot(m, e);
+        this.byKey.set(mk, m);
+      }
     } else {
       const slot = held.get(time);
       if (slot !== undefined && (Array.isArray(slot) ? this.inArray(slot, namespace) : this.same(slot.namespace, namespace))) return undefined;
@@ -122,6 +141,19 @@ class TimerIndex<N> {
       this.size--;
       return held;
     }
+    if (Array.isArray(held)) {
+      for (let i = 0; i < held.length; i++) {
+        const x = held[i]!;
+        if (!this.matches(x, namespace, time, exact)) continue;
+        // order within a key does not matter: the last one fills the hole
+        const last = held.pop()!;
+        if (last !== x) held[i] = last;
+        if (held.length === 0) this.byKey.delete(mk);
+        this.size--;
+        return x;
+      }
+      return undefined;
+    }
     const slot = held.get(time);
     if (slot === undefined) return undefined;
     let e: TimerEntry<N> | undefined;
@@ -156,6 +188,10 @@ class TimerIndex<N> {
       out.push(held);
       return;
     }
+    if (Array.isArray(held)) {
+      for (let i = 0; i < held.length; i++) out.push(held[i]!);
+      return;
+    }
     for (const slot of held.values()) {
       if (Array.isArray(slot)) for (const e of slot) out.push(e);
       else out.push(slot);
@@ -166,6 +202,7 @@ class TimerIndex<N> {
   *keyEntries(): Iterable<TimerEntry<N>> {
     for (const held of this.byKey.values()) {
       if (held instanceof TimerEntry) yield held;
+      else if (Array.isArray(held)) yield held[0]!;
       else for (const slot of held.values()) {
         yield Array.isArray(slot) ? slot[0]! : slot;
         break;

@@ -22,16 +22,24 @@ type Op =
 const KEYS: Key[] = ['a', 'b', 1, ['a', 1]];
 const keyName = (k: Key | undefined): string => JSON.stringify(k);
 
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('register' as const), key: fc.nat(3), ns: fc.nat(2), time: fc.integer({ min: 0, max: 12 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: fc.nat(3), ns: fc.nat(2), time: fc.integer({ min: 0, max: 12 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), to: fc.integer({ min: -1, max: 14 }) }) },
-);
+/** Operations over `keys` of KEYS and times 0..maxTime, watermarks up to `maxAdvance`. */
+const opsOf = (keys: number, maxTime: number, maxAdvance: number): fc.Arbitrary<Op> =>
+  fc.oneof(
+    { weight: 5, arbitrary: fc.record({ kind: fc.constant('register' as const), key: fc.nat(keys - 1), ns: fc.nat(2), time: fc.integer({ min: 0, max: maxTime }) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: fc.nat(keys - 1), ns: fc.nat(2), time: fc.integer({ min: 0, max: maxTime }) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), to: fc.integer({ min: -1, max: maxAdvance }) }) },
+  );
 
 describe('InternalTimerService (property: equals a brute-force model)', () => {
-  it('deduplicates, deletes and fires timers in (time, registration) order', () => {
+  // A key holds one timer inline, a few in a short array, many in a map by time: the dense case takes
+  // keys through all three (checked below), back and forth.
+  let mostPerKey = 0;
+  it.each([
+    ['few timers per key', opsOf(4, 12, 14), 0, 80],
+    ['many timers per key', opsOf(2, 40, 12), 75, 150],
+  ] as const)('deduplicates, deletes and fires timers in (time, registration) order: %s', (what, opArb, minLength, maxLength) => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 80 }), fc.boolean(), (ops, chain) => {
+      fc.property(fc.array(opArb, { minLength, maxLength }), fc.boolean(), (ops, chain) => {
         const fired: string[] = [];
         const show = (key: Key | undefined, ns: number, time: number) => `${keyName(key)}/${ns}@${time}`;
         // a fresh namespace object each time: the service must compare them by value
@@ -83,6 +91,7 @@ describe('InternalTimerService (property: equals a brute-force model)', () => {
             }
           }
           expect(timers.numEventTimeTimers()).toBe(model.length);
+          for (const k of KEYS) mostPerKey = Math.max(mostPerKey, model.filter((x) => keyName(x.key) === keyName(k)).length);
         }
         expect(fired).toEqual(expected);
         expect(timers.currentWatermark()).toBe(watermark);
@@ -91,7 +100,8 @@ describe('InternalTimerService (property: equals a brute-force model)', () => {
         const modelLeft = [...model].sort((x, y) => x.time - y.time).map((t) => show(t.key, t.ns, t.time));
         expect(left).toEqual(modelLeft);
       }),
-      { numRuns: 500 },
+      { numRuns: minLength > 0 ? 200 : 500 },
     );
+    if (what === 'many timers per key') expect(mostPerKey).toBeGreaterThan(20);
   });
 });
