@@ -5,14 +5,13 @@
  * a failure-free run: nothing lost, nothing that run did not write. A kill while a checkpoint's metadata is being written
  * never leads to restoring that checkpoint.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { VirtualTimeScheduler } from 'rxjs';
 import { Job, MemoryCheckpointStorage } from '../../lib/index';
 import { RedisCheckpointStorage } from '../../lib/redis/index';
+import { bundleJob, startChild } from '../helpers/child-job';
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis';
 import { events, pipeline } from './fixtures/crash-job';
 
@@ -21,46 +20,7 @@ const SCRIPT = join(__dirname, 'fixtures', 'crash-job.ts');
 let bundle: string;
 const EVENTS = 4_000;
 
-interface Child {
-  /** Resolves with the exit code (null when killed) once it exited. */
-  exited: Promise<number | null>;
-  /** Resolves with the first line matching `re` the child printed, or undefined if it exited without one. */
-  printed(re: RegExp): Promise<string | undefined>;
-  kill(): void;
-  output(): string;
-}
-
-function start(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [bundle], { env: { ...process.env, ...env, CRASH_JOB_MAIN: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const waiters: Array<{ re: RegExp; resolve: (line: string | undefined) => void }> = [];
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-    for (const w of [...waiters]) {
-      const m = out.split('\n').find((l) => w.re.test(l));
-      if (m !== undefined) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    exited,
-    printed: (re) =>
-      new Promise<string | undefined>((resolve) => {
-        const m = out.split('\n').find((l) => re.test(l));
-        if (m !== undefined) return resolve(m);
-        waiters.push({ re, resolve });
-        // stdout is read to its end before 'exit' only sometimes: look once more when it closed.
-        void exited.then(() => setImmediate(() => resolve(out.split('\n').find((l) => re.test(l)))));
-      }),
-    kill: () => child.kill('SIGKILL'),
-    output: () => out + err,
-  };
-}
+const start = (env: Record<string, string>) => startChild(bundle, { ...env, CRASH_JOB_MAIN: '1' });
 
 /** The distinct lines of the output file. */
 function readOutput(file: string): Set<string> {
@@ -85,7 +45,7 @@ describe('crash recovery (a child process killed with SIGKILL)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tidemark-crash-'));
     bundle = join(dir, 'crash-job.cjs');
-    await build({ entryPoints: [SCRIPT], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'warning' });
+    await bundleJob(SCRIPT, bundle);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -6,14 +6,13 @@
  * concatenated per bucket in part order, equal a failure-free run's byte for byte (nothing lost, nothing
  * repeated), and no in-progress or pending file is left.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { VirtualTimeScheduler } from 'rxjs';
 import { Job, MemoryCheckpointStorage } from '../../lib/index';
 import { RedisCheckpointStorage } from '../../lib/redis/index';
+import { bundleJob, startChild } from '../helpers/child-job';
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis';
 import { byBucket, hidden } from './harness';
 import { events, pipeline } from './fixtures/file-sink-job';
@@ -22,46 +21,6 @@ const SCRIPT = join(__dirname, 'fixtures', 'file-sink-job.ts');
 const EVENTS = 4_000;
 let dir: string;
 let bundle: string;
-
-interface Child {
-  exited: Promise<number | null>;
-  /** Resolves with the first line matching `re`, or undefined if the child exited without printing one. */
-  printed(re: RegExp): Promise<string | undefined>;
-  kill(): void;
-  output(): string;
-}
-
-function start(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [bundle], { env: { ...process.env, ...env, FILE_SINK_JOB_MAIN: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const waiters: Array<{ re: RegExp; resolve: (line: string | undefined) => void }> = [];
-  const find = (re: RegExp): string | undefined => out.split('\n').find((l) => re.test(l));
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-    for (const w of [...waiters]) {
-      const m = find(w.re);
-      if (m !== undefined) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    exited,
-    printed: (re) =>
-      new Promise<string | undefined>((resolve) => {
-        const m = find(re);
-        if (m !== undefined) return resolve(m);
-        waiters.push({ re, resolve });
-        void exited.then(() => setImmediate(() => resolve(find(re))));
-      }),
-    kill: () => child.kill('SIGKILL'),
-    output: () => out + err,
-  };
-}
 
 /** The failure-free run, in this process, into `out`. */
 async function reference(out: string): Promise<void> {
@@ -77,8 +36,7 @@ async function reference(out: string): Promise<void> {
 describe('file sink crash recovery (a child process killed with SIGKILL)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tidemark-file-sink-crash-'));
-    bundle = join(dir, 'file-sink-job.cjs');
-    await build({ entryPoints: [SCRIPT], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'warning' });
+    bundle = await bundleJob(SCRIPT, join(dir, 'file-sink-job.cjs'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -90,11 +48,11 @@ describe('file sink crash recovery (a child process killed with SIGKILL)', () =>
     await reference(ref);
     const want = byBucket(ref);
     expect(want.size).toBeGreaterThan(5); // several buckets, several parts each
-    const env = { REDIS_URL: url, PREFIX: prefix, JOB: 'file-sink-crash', OUT: out, EVENTS: String(EVENTS), INTERVAL: '15' };
+    const env = { FILE_SINK_JOB_MAIN: '1', REDIS_URL: url, PREFIX: prefix, JOB: 'file-sink-crash', OUT: out, EVENTS: String(EVENTS), INTERVAL: '15' };
     let kills = 0;
     try {
       for (let run = 0; run < 8 && kills < 5; run++) {
-        const child = start(env);
+        const child = startChild(bundle, env);
         const first = await child.printed(/^checkpoint \d+$/);
         if (first === undefined) break; // it finished before its first checkpoint
         const target = Number(first.split(' ')[1]) + Math.floor(Math.random() * 2);
@@ -104,7 +62,7 @@ describe('file sink crash recovery (a child process killed with SIGKILL)', () =>
         child.kill();
         if ((await child.exited) === null) kills++;
       }
-      const last = start(env);
+      const last = startChild(bundle, env);
       expect(await last.exited).toBe(0);
       expect(last.output()).toMatch(/^done$/m);
       expect(kills).toBeGreaterThanOrEqual(5);
