@@ -1,9 +1,10 @@
-import { TidemarkError } from '../core/errors';
+import { SinkError } from '../core/errors';
 
 /**
  * The file sink cannot do its work: its directory is not writable, a record cannot be encoded, or what
  * it finds on disk at a restore does not match its checkpoint (a part file missing or shorter than
- * recorded). The message names the path and what to do; the `cause` is the file system's error.
+ * recorded). The message names the path and what to do; the `cause` is the file system's error. It is a
+ * `SinkError`, so one `instanceof SinkError` check covers every sink.
  *
  * @example
  * ```ts
@@ -11,6 +12,6 @@ import { TidemarkError } from '../core/errors';
  * ```
  * @see fileSink
  */
-export class FileSinkError extends TidemarkError {
+export class FileSinkError extends SinkError {
   override name = 'FileSinkError';
 }
