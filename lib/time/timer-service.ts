@@ -259,11 +259,20 @@ class TimerQueue<N> {
   private readonly times = new MinHeap<Timestamp>((a, b) => a - b);
   /** The earliest bucket, once `peek` found it (emptied buckets leave the map and the heap). */
   private head: TimeBucket<N> | undefined = undefined;
+  /** The bucket of the last push, while it is in the map: timers often come in runs of one time. */
+  private last: TimeBucket<N> | undefined = undefined;
 
   push(e: TimerEntry<N>): void {
+    const l = this.last;
+    if (l !== undefined && l.time === e.time) {
+      l.items.push(e);
+      return;
+    }
     let b = this.buckets.get(e.time);
+    this.last = b;
     if (b === undefined) {
       this.buckets.set(e.time, (b = new TimeBucket<N>(e.time)));
+      this.last = b;
       this.times.push(e.time);
       if (this.head !== undefined && e.time < this.head.time) this.head = undefined;
     }
@@ -276,6 +285,7 @@ class TimerQueue<N> {
       if (b !== undefined && b.next >= b.items.length) {
         // drained: drop it (a timer registered later at its time starts a new bucket)
         this.buckets.delete(b.time);
+        if (this.last === b) this.last = undefined;
         if (this.times.peek() === b.time) this.times.pop();
       }
       const t = this.times.peek();
