@@ -58,6 +58,7 @@ export { values } from './transform/values';
 /* Sources */
 export { fromCollection, type FromCollectionOptions } from './sources/from-collection';
 export { fromElements } from './sources/from-elements';
+export { deadLetterTag, type DeadLetter } from './sources/dead-letter';
 
 /* Time and watermarks */
 export { assignWatermarks, type AssignWatermarksOptions } from './time/assign-watermarks';

@@ -4,3 +4,5 @@
  * @packageDocumentation
  */
 export { RedisCheckpointStorage, type RedisCheckpointStorageOptions } from './redis-checkpoint-storage';
+export { compareStreamIds, fromRedisStream, type FromRedisStreamOptions, type RedisStreamEntry, type RedisStreamGroup } from './from-redis-stream';
+export type { RedisConnectionOptions } from './redis-connection';
