@@ -78,4 +78,9 @@ export class MergingWindowSet<W extends Window> {
   toArray(): readonly W[] {
     return this.windows;
   }
+
+  /** Replaces the active windows with restored ones (in the order they were written). */
+  restore(windows: readonly W[]): void {
+    this.windows = [...windows];
+  }
 }

@@ -12,8 +12,9 @@
  * @module
  */
 import type { OperatorFunction } from 'rxjs';
+import { TOMBSTONE } from '../checkpoint/checkpoint-storage';
 import { checkTimerTime } from '../core/check-timestamp';
-import { type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
+import { CheckpointError, type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
 import type { MetricGroup } from '../core/metrics';
 import { failOperator, operateElements } from '../core/operate-elements';
 import type { OutputTag } from '../core/output-tag';
@@ -24,7 +25,7 @@ import { StreamRecord } from '../core/stream-record';
 import { type Collector, type Key, MAX_WATERMARK, type Timestamp } from '../core/types';
 import { mapKey } from '../keyed/key-group';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
-import { type InternalTimer, InternalTimerService } from '../time/timer-service';
+import { type InternalTimer, InternalTimerService, type NumberedTimer } from '../time/timer-service';
 import { isMerging, type WindowAssigner } from './assigners/window-assigner';
 import type { Evictor, EvictorContext } from './evictors/evictor';
 import { ProcessWindowState } from './functions/process-window-state';
@@ -45,6 +46,18 @@ import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState, 
 import { sameWindow, type TimeWindow } from './windows/time-window';
 import { cleanupTime as windowCleanupTime, type Window } from './windows/window';
 import { checkWindowArguments } from './window-validation-internals';
+import {
+  deserializeWindowState,
+  KEY_FIELD,
+  keyField,
+  keyOfField,
+  type PartWriter,
+  serializeWindowState,
+  WindowCheckpoints,
+  type WindowData,
+  windowData,
+  windowOf,
+} from './window-checkpoints';
 
 /**
  * Options of the window operators. At most one of `reduce`/`aggregate` (incremental) and one of
@@ -127,6 +140,8 @@ class KeyWindows<W extends Window> implements IdleKeyEntry {
   /** The record count when the key lost its last window (kept for reuse), or -1 while it has one. */
   idleSince = -1;
   sessions: MergingWindowSet<W> | undefined = undefined;
+  /** True once in the operator's list of keys changed since the last checkpoint (while it checkpoints). */
+  changed = false;
   constructor(
     readonly key: Key | undefined,
     /** The key in its map form (see `mapKey`). */
@@ -241,6 +256,9 @@ export function windowOperator<T, R, W extends Window>(
     let mergedSlots: Slot<W>[] = [];
     let keyedState: HeapKeyedStateBackend | undefined;
     let states: ProcessWindowState | undefined;
+    const checkpoints = new WindowCheckpoints(origin, 'general', keyed);
+    /** While the operator checkpoints: the keys touched by a record or a timer since the last checkpoint. */
+    let changed: KeyWindows<W>[] | undefined;
 
     const countLate = (n: string): void => metrics!.counter(n).inc();
 
@@ -412,6 +430,10 @@ export function windowOperator<T, R, W extends Window>(
       const mk = timer.key === undefined ? allKey : typeof timer.key === 'object' ? mapKey(timer.key) : timer.key;
       // a key without windows may have been swept: its timers still reach the trigger, with a blank slot
       const k = keys.get(mk) ?? new KeyWindows<W>(timer.key, mk);
+      if (changed !== undefined && !k.changed) {
+        k.changed = true;
+        changed.push(k);
+      }
       const w = timer.namespace;
       if (merging && (k.sessions === undefined || !k.sessions.has(w))) return; // a window merged away
       kw = k;
@@ -444,6 +466,85 @@ export function windowOperator<T, R, W extends Window>(
     const isWindowLate = (w: W): boolean => eventTime && cleanupTime(w) <= timers.currentWatermark();
     const assignerCtx = { currentProcessingTime: () => runtime!.currentProcessingTime() };
 
+    /**
+     * A key's state in snapshot form: its windows (contents and trigger state by state name), its active
+     * session windows, and its event- and processing-time timers with their registration numbers; or
+     * undefined when it holds nothing.
+     */
+    const keyRecord = (key: Key | undefined, k: KeyWindows<W> | undefined): string | undefined => {
+      const slots = k?.slotList() ?? [];
+      const sessions = k?.sessions?.toArray() ?? [];
+      const t = timers.keyTimers(key);
+      if (slots.length === 0 && sessions.length === 0 && t.eventTime.length === 0 && t.processingTime.length === 0) return undefined;
+      const names = [...stateIndex.keys()];
+      const timerData = (list: NumberedTimer<W>[]): unknown[] => list.map((x) => [windowData(origin, x.namespace), x.time, x.seq]);
+      return serializeWindowState([
+        slots.map((s) => {
+          const ts: Array<[string, unknown]> = [];
+          if (s.triggerState !== undefined) s.triggerState.forEach((v, i) => v !== undefined && ts.push([names[i]!, v]));
+          return [windowData(origin, s.window), s.contents, ts];
+        }),
+        sessions.map((w) => windowData(origin, w)),
+        timerData(t.eventTime),
+        timerData(t.processingTime),
+      ]);
+    };
+    const snapshot = (full: boolean, put: PartWriter): void => {
+      const list = changed!;
+      changed = [];
+      for (const k of list) k.changed = false;
+      if (full) {
+        for (const k of keys.values()) {
+          const r = keyRecord(k.key, k);
+          if (r !== undefined) put(k.key, keyField(k.key), r);
+        }
+        // keys without windows whose timers still wait (swept keys, triggers that keep timers)
+        for (const key of timers.timerKeys()) {
+          if (keys.has(key === undefined ? allKey : typeof key === 'object' ? mapKey(key) : key)) continue;
+          put(key, keyField(key), keyRecord(key, undefined)!);
+        }
+      } else {
+        const seen = new Set<unknown>();
+        for (const k of list) {
+          if (seen.has(k.mapKey)) continue;
+          seen.add(k.mapKey);
+          const r = keyRecord(k.key, keys.get(k.mapKey));
+          put(k.key, keyField(k.key), r ?? TOMBSTONE);
+        }
+      }
+      states?.snapshotParts(full, put);
+    };
+    const restore = (fields: (read: (field: string, value: string) => void) => void, watermark: Timestamp): void => {
+      timers.restoreWatermark(watermark);
+      const eventTimers: NumberedTimer<W>[] = [];
+      const processingTimers: NumberedTimer<W>[] = [];
+      fields((field, value) => {
+        if (states?.restoreField(field, value) === true) return;
+        if (!field.startsWith(KEY_FIELD)) throw new CheckpointError(origin, `the restored state has a field this operator does not know (${JSON.stringify(field.slice(0, 40))}): the snapshot is corrupt`);
+        const key = keyOfField(field);
+        const [slots, sessions, ev, pr] = deserializeWindowState(value) as [
+          Array<[WindowData, unknown, Array<[string, unknown]>]>,
+          WindowData[],
+          Array<[WindowData, number, number]>,
+          Array<[WindowData, number, number]>,
+        ];
+        const k = keyWindows(keyed ? key : undefined);
+        for (const [wd, contents, ts] of slots) {
+          const s = new Slot(windowOf(origin, wd) as W);
+          s.contents = contents;
+          for (const [name, v] of ts) (s.triggerState ??= [])[indexOf(name)] = v;
+          k.addSlot(s);
+          liveSlots++;
+        }
+        if (sessions.length > 0) k.sessions!.restore(sessions.map((wd) => windowOf(origin, wd) as W));
+        for (const [wd, time, seq] of ev) eventTimers.push({ key: k.key, namespace: windowOf(origin, wd) as W, time, seq });
+        for (const [wd, time, seq] of pr) processingTimers.push({ key: k.key, namespace: windowOf(origin, wd) as W, time, seq });
+        dropKeyIfEmpty(k);
+      });
+      timers.restoreTimers(eventTimers, processingTimers);
+      states?.finishRestore();
+    };
+
     return {
       open(job) {
         // a process window function gets keyed state (per key, across windows): in its runtime context
@@ -470,13 +571,26 @@ export function windowOperator<T, R, W extends Window>(
           onProcessingTime: (t) => onTimer(t, false),
           onError: (err) => failOperator(destination, origin, err),
         });
+        checkpoints.open(job, restore);
+        if (checkpoints.registered) {
+          changed = [];
+          states?.startChangeTracking();
+        }
         opened = true;
         rich?.open?.(runtime);
+      },
+      barrier(barrier) {
+        checkpoints.acknowledge(barrier, () => runtime!.currentProcessingTime(), timers.currentWatermark(), snapshot);
+        destination.next(barrier);
       },
       record(value, timestamp, key) {
         if (keyed && key === undefined) throw new NotKeyedError(origin, `${name} (a keyed window)`);
         idleKeys.record();
         kw = keyWindows(keyed ? key : undefined);
+        if (changed !== undefined && !kw.changed) {
+          kw.changed = true;
+          changed.push(kw);
+        }
         const windows = assigner.assignWindows(value, timestamp, assignerCtx);
         let skipped = true;
         for (const w of windows) {
@@ -552,6 +666,7 @@ export function windowOperator<T, R, W extends Window>(
         if (opened) rich?.close?.();
       },
       finalize() {
+        checkpoints.close();
         timers?.dispose();
       },
     };

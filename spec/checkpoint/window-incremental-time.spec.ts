@@ -23,7 +23,7 @@ import {
   ValueStateDescriptor,
   type ProcessWindowFunction,
 } from '../../lib/index';
-import { events, restoredEqualsUninterrupted, runWithCheckpoints, type Ev, type Scenario } from './window-checkpoint-helpers';
+import { checkRestore, events, lateAfterCut, restoredEqualsUninterrupted, runWithCheckpoints, type Ev, type Scenario } from './window-checkpoint-helpers';
 
 const late = new OutputTag<Ev>('late');
 
@@ -52,6 +52,11 @@ describe('incremental event-time windows in a checkpointed job', () => {
   it('windowAll (operator state, no key) with allowed lateness (property)', async () => {
     const s: Scenario = { keyed: false, windowing: () => windowAll(TumblingEventTimeWindows.of(8), { aggregate: windowCount(), allowedLateness: 4, lateOutput: late, uid: 'all' }) };
     await restoredEqualsUninterrupted(s);
+  });
+
+  it('keeps the watermark: an element late at the checkpoint is late after the restore', async () => {
+    const out = await checkRestore({ windowing: () => tumblingEventWindow(10, { aggregate: windowCount(), lateOutput: late, uid: 'counts' }) }, lateAfterCut, [2]);
+    expect(out).toContain(JSON.stringify(['late', { k: 1, v: 4, t: 1 }, 1]));
   });
 
   it('array keys keep their order of entry into a window across a restore', async () => {
