@@ -13,7 +13,8 @@
  * @module
  */
 import type { OperatorFunction } from 'rxjs';
-import { NotKeyedError } from '../core/errors';
+import { TOMBSTONE } from '../checkpoint/checkpoint-storage';
+import { CheckpointError, NotKeyedError } from '../core/errors';
 import { operateElements } from '../core/operate-elements';
 import type { StreamElement } from '../core/stream-element';
 import { type Key, MAX_WATERMARK, type Timestamp } from '../core/types';
@@ -23,6 +24,7 @@ import { EventTimeSessionWindows } from './assigners/event-time-session-windows'
 import type { WindowAssigner } from './assigners/window-assigner';
 import { type IdleKeyEntry, IdleKeys } from './idle-keys';
 import { ALL_KEYS, hasIncrementalOptions, type IncrementalWindowSpec, IncrementalWindowEmitter } from './incremental-window-emitter';
+import { deserializeWindowState, KEY_FIELD, keyField, keyOfField, type PartWriter, serializeWindowState, WindowCheckpoints } from './window-checkpoints';
 import type { WindowOptions } from './window-operator-internals';
 import { TimeWindow } from './windows/time-window';
 import { cleanupTime, type Window } from './windows/window';
@@ -83,6 +85,9 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
 
   return operateElements<T, StreamElement<R>>({ name, options }, (destination) => {
     const emitter = new IncrementalWindowEmitter<T, R>(name, origin, options, contents, keyed, true, metricNames, destination);
+    const checkpoints = new WindowCheckpoints(origin, 'incremental-session', keyed);
+    /** While the operator checkpoints: the keys (map form → key) a record touched since the last checkpoint. */
+    let changedKeys: Map<unknown, Key | undefined> | undefined;
     const keys = new Map<unknown, KeySessions>();
     let live = 0;
     let seq = 0;
@@ -143,9 +148,65 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
       for (const [mk, k] of keys) if (k.sessions.length > 0) yield mk;
     }
 
+    /**
+     * A key's open sessions in snapshot form: `[start, end, contents, seq]` each. A session closed by the
+     * watermark since the key was last written is left out on restore (its cleanup time has passed).
+     */
+    const keyRecord = (k: KeySessions | undefined): string | undefined =>
+      k === undefined || k.sessions.length === 0 ? undefined : serializeWindowState(k.sessions.map((x) => [x.window.start, x.window.end, x.contents, x.seq]));
+    const snapshot = (full: boolean, put: PartWriter): void => {
+      if (full) {
+        for (const k of keys.values()) {
+          const r = keyRecord(k);
+          if (r !== undefined) put(k.key, keyField(k.key), r);
+        }
+      } else {
+        for (const [mk, key] of changedKeys!) put(key, keyField(key), keyRecord(keys.get(mk)) ?? TOMBSTONE);
+      }
+      changedKeys!.clear();
+      emitter.snapshotParts(full, put);
+    };
+    const restore = (fields: (read: (field: string, value: string) => void) => void, watermark: Timestamp): void => {
+      emitter.watermark = watermark;
+      fields((field, value) => {
+        if (emitter.restoreField(field, value)) return;
+        if (!field.startsWith(KEY_FIELD)) throw new CheckpointError(origin, `the restored state has a field this operator does not know (${JSON.stringify(field.slice(0, 40))}): the snapshot is corrupt`);
+        const key = keyOfField(field);
+        const mk = !keyed ? ALL_KEYS : typeof key === 'object' ? mapKey(key) : key;
+        const k = new KeySessions(mk, keyed ? key : undefined);
+        for (const [start, end, c, n] of deserializeWindowState(value) as Array<[number, number, unknown, number]>) {
+          const w = new TimeWindow(start, end);
+          const cleanup = cleanupOf(w);
+          if (cleanup <= watermark) continue; // closed since
+          const s = new Session(w, c, k, cleanup);
+          s.seq = n;
+          if (n >= seq) seq = n + 1;
+          k.sessions.push(s);
+          live++;
+          if (s.maxTimestamp > watermark) pushFire(s);
+          if (s.cleanup !== s.maxTimestamp && s.cleanup !== MAX_WATERMARK) pushClean(s);
+        }
+        if (k.sessions.length > 0) keys.set(mk, k);
+      });
+      emitter.finishRestore();
+    };
+
     return {
       open(job) {
-        emitter.open(job, () => live, keysWithWindows, () => keys.size);
+        emitter.open(job, () => live, keysWithWindows, () => keys.size, () => {
+          checkpoints.open(job, restore);
+          if (checkpoints.registered) {
+            changedKeys = new Map();
+            emitter.startChangeTracking();
+          }
+        });
+      },
+      barrier(barrier) {
+        checkpoints.acknowledge(barrier, () => emitter.now(), emitter.watermark, snapshot);
+        destination.next(barrier);
+      },
+      finalize() {
+        checkpoints.close();
       },
       record(value, timestamp, key) {
         if (keyed && key === undefined) throw new NotKeyedError(origin, `${name} (a keyed window)`);
@@ -194,7 +255,9 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
           // the default trigger fires a session at once for an element within the allowed lateness
           if (target.window.end - 1 <= watermark) fire(target);
         }
-        if (skipped && timestamp !== undefined && timestamp + lateness <= watermark) emitter.late(value, timestamp, key);
+        if (skipped) {
+          if (timestamp !== undefined && timestamp + lateness <= watermark) emitter.late(value, timestamp, key);
+        } else if (changedKeys !== undefined) changedKeys.set(mk, keyed ? key : undefined);
       },
       watermark(mark) {
         const time = mark.time;
