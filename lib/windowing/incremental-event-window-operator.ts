@@ -173,7 +173,7 @@ export function incrementalEventWindowOperator<T, R>(spec: IncrementalWindowSpec
           put(key, keyField(key), list.length === 0 ? TOMBSTONE : serializeWindowState(list));
         }
       }
-      changedKeys!.clear();
+      changedKeys?.clear();
       emitter.snapshotParts(full, put);
     };
     const arrayKeyOf = (mk: unknown): Key | undefined => {

@@ -163,7 +163,7 @@ export function incrementalSessionWindowOperator<T, R>(spec: IncrementalWindowSp
       } else {
         for (const [mk, key] of changedKeys!) put(key, keyField(key), keyRecord(keys.get(mk)) ?? TOMBSTONE);
       }
-      changedKeys!.clear();
+      changedKeys?.clear();
       emitter.snapshotParts(full, put);
     };
     const restore = (fields: (read: (field: string, value: string) => void) => void, watermark: Timestamp): void => {

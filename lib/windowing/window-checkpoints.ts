@@ -154,13 +154,16 @@ export class WindowCheckpoints {
   }
 
   /**
-   * Acknowledges `barrier` (when registered and the barrier asks): `snapshot(full, put)` writes the
-   * state, whole when `full`, else what changed; windowAll always writes it whole.
+   * Acknowledges `barrier` (when the operator has a uid and the barrier asks): `snapshot(full, put)`
+   * writes the state, whole when `full`, else what changed; windowAll, and an operator that does not
+   * track changes (no coordinator), always write it whole.
    */
   acknowledge(barrier: CheckpointBarrier, now: () => Timestamp, watermark: Timestamp, snapshot: (full: boolean, put: PartWriter) => void): void {
-    if (this.uid === undefined || barrier.acknowledger === undefined) return;
+    // a barrier with an acknowledger outside a checkpointing job (a test harness) gets a full snapshot
+    const uid = this.uid ?? this.origin.uid;
+    if (uid === undefined || barrier.acknowledger === undefined) return;
     const start = now();
-    const full = barrier.full || !this.keyed;
+    const full = barrier.full || !this.keyed || this.uid === undefined;
     const operator: Array<[string, string]> = [
       [KIND_FIELD, `window/${this.kind}/${FORMAT}`],
       [`${WATERMARK_FIELD}${this.subtask}`, ser(watermark)],
@@ -177,7 +180,7 @@ export class WindowCheckpoints {
       : (_key, field, value) => void operator.push([field, value]);
     snapshot(full, put);
     const result: OperatorSnapshot = { parts: true, operator, keyed, incremental: !full, syncMillis: now() - start };
-    barrier.acknowledger.acknowledge(this.uid, result);
+    barrier.acknowledger.acknowledge(uid, result);
   }
 
   close(): void {

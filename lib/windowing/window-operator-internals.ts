@@ -66,6 +66,14 @@ import {
  * elements.
  */
 export interface WindowOptions<T, R, K = Key, W extends Window = Window> extends OperatorOptions {
+  /**
+   * Stable operator id, under which the window's state (contents, trigger state, timers, watermark) is
+   * stored in checkpoints and savepoints: required when the job checkpoints (a `CheckpointError` names
+   * the operator otherwise), unique in the job, and kept across versions of the job so a restart finds
+   * its state. See docs/checkpoints.md, "Window operators".
+   * @example `tumblingEventWindow(60_000, { aggregate: windowCount(), uid: 'clicks-per-minute' })`
+   */
+  uid?: string;
   /** Replaces the assigner's default trigger. */
   trigger?: Trigger<T, W>;
   /** Removes elements before/after the function runs (the window then buffers every element). */
@@ -490,8 +498,8 @@ export function windowOperator<T, R, W extends Window>(
       ]);
     };
     const snapshot = (full: boolean, put: PartWriter): void => {
-      const list = changed!;
-      changed = [];
+      const list = changed ?? [];
+      if (changed !== undefined) changed = [];
       for (const k of list) k.changed = false;
       if (full) {
         for (const k of keys.values()) {
