@@ -59,6 +59,16 @@ export { values } from './transform/values';
 export { fromCollection, type FromCollectionOptions } from './sources/from-collection';
 export { fromElements } from './sources/from-elements';
 export { deadLetterTag, type DeadLetter } from './sources/dead-letter';
+export {
+  fromEventSource,
+  LAST_EVENT_ID_PARAM,
+  LIVE_FEED_EVENTS,
+  type EventSourceConstructor,
+  type EventSourceLike,
+  type EventSourceMessage,
+  type FetchLike,
+  type FromEventSourceOptions,
+} from './sources/from-event-source';
 
 /* Time and watermarks */
 export { assignWatermarks, type AssignWatermarksOptions } from './time/assign-watermarks';

@@ -19,3 +19,6 @@ export {
   type DateTimeBucketAssignerOptions,
 } from './file-sink-bucket-assigners';
 export { DefaultRollingPolicy, OnCheckpointRollingPolicy, type DefaultRollingPolicyOptions, type PartFileInfo, type RollingPolicy } from './file-sink-rolling-policies';
+
+/* Live feed (Server-Sent Events) */
+export { LiveFeed, type LiveFeedOptions, type LiveFeedPublishOptions, type LiveFeedServer } from './live-feed';

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Subject, type OperatorFunction } from 'rxjs';
-import { Job, type RestoredParts, StartElement, StreamRecord, type StreamElement } from '../../lib/index';
+import { Job, type RestoredParts, StartElement, StreamRecord, type StreamElement, Watermark } from '../../lib/index';
 
 export interface Driver<T> {
   /** Records emitted so far in this run, counting from the restored position. */
@@ -13,6 +13,7 @@ export interface Driver<T> {
   /** Where this run started (the restored position, 0 on a fresh start). */
   readonly restoredAt: number;
   emit(value: T, timestamp?: number): void;
+  emitWatermark(time: number): void;
   /** Triggers a checkpoint; resolves when it completed (the sink heard of it). */
   checkpoint(): Promise<number>;
   end(): void;
@@ -54,6 +55,9 @@ export function drive<T>(job: Job, sink: OperatorFunction<StreamElement<T, unkno
     emit(value, timestamp) {
       position++;
       subject.next(new StreamRecord(value, timestamp));
+    },
+    emitWatermark(time) {
+      subject.next(new Watermark(time));
     },
     async checkpoint() {
       const stats = await coordinator!.trigger();
