@@ -268,6 +268,7 @@ export {
   type CheckpointListener,
   type CheckpointSource,
   type CheckpointStats,
+  type DeferredKeyedState,
   type OperatorSnapshot,
   type RestoredParts,
 } from './checkpoint/checkpoint-coordinator';

@@ -81,6 +81,12 @@ export interface OperatorSnapshot {
   readonly parts: true;
   /** Keyed state by key group: field → serialized value ({@link TOMBSTONE} deletes, in an increment). */
   readonly keyed?: ReadonlyMap<number, ReadonlyArray<readonly [string, string]>>;
+  /**
+   * Keyed state copied at the barrier but not serialized yet: the coordinator serializes it in slices
+   * between records (yielding to the job's scheduler after each), groups it by key group and writes it,
+   * so the synchronous part of a snapshot is the copy. Merged with `keyed` when both are given.
+   */
+  readonly deferred?: DeferredKeyedState;
   /** Operator (non-keyed) state: field → serialized value. Always whole. */
   readonly operator?: ReadonlyArray<readonly [string, string]>;
   /** True when `keyed` holds only what changed since the previous checkpoint. */
@@ -88,6 +94,33 @@ export interface OperatorSnapshot {
   /** How long the synchronous part of the snapshot took, in ms. */
   readonly syncMillis?: number;
 }
+
+/**
+ * Keyed state an operator copied at a barrier (only what changed, in an increment) and leaves to the
+ * coordinator to serialize later, a slice of entries at a time, while records keep flowing. What it
+ * copied must not change afterwards: copy values that the operator mutates in place (or serialize them at
+ * once).
+ *
+ * @example
+ * ```ts
+ * const changed: Array<[string, number]> = [['ann', 3], ['bob', 1]]; // copied at the barrier
+ * const deferred: DeferredKeyedState = {
+ *   size: changed.length,
+ *   serialize(from, to, put) {
+ *     for (let i = from; i < to; i++) put(keyGroupOf(changed[i]![0], 128), JSON.stringify(changed[i]![0]), JSON.stringify(changed[i]![1]));
+ *   },
+ * };
+ * ```
+ */
+export interface DeferredKeyedState {
+  /** The number of entries. */
+  readonly size: number;
+  /** Serializes entries `[from, to)`, calling `put(keyGroup, field, value)` for each. */
+  serialize(from: number, to: number, put: (keyGroup: number, field: string, value: string) => void): void;
+}
+
+/** Entries serialized per slice of a {@link DeferredKeyedState}; at most this many are serialized at the barrier. */
+export const SERIALIZE_SLICE = 2048;
 
 /** What a participant gets back on restore when it acknowledged an {@link OperatorSnapshot}. */
 export interface RestoredParts {
@@ -365,15 +398,62 @@ export class CheckpointCoordinator {
         (err: unknown) => this.fail(p, new CheckpointError(this.origin, `checkpoint ${p.id}: writing state to ${this.storage.description} failed: ${(err as Error).message}`, { cause: err })),
       );
     };
+    const refused = (err: unknown): void =>
+      this.fail(p, new CheckpointError(this.origin, `checkpoint ${p.id}: the state of "${uid}" cannot be written: ${(err as Error).message}`, { cause: err }));
     try {
       if (snapshot.operator !== undefined) write(OPERATOR_STATE, snapshot.operator);
-      if (snapshot.keyed !== undefined) for (const [g, entries] of snapshot.keyed) write(g, entries);
+      if (snapshot.deferred !== undefined) this.serializeLater(p, snapshot.deferred, snapshot.keyed, write, refused);
+      else if (snapshot.keyed !== undefined) for (const [g, entries] of snapshot.keyed) write(g, entries);
     } catch (err) {
       // A synchronous refusal (a bad name or entry).
-      this.fail(p, new CheckpointError(this.origin, `checkpoint ${p.id}: the state of "${uid}" cannot be written: ${(err as Error).message}`, { cause: err }));
+      refused(err);
       return;
     }
     this.maybeComplete(p);
+  }
+
+  /**
+   * Serializes `deferred` a slice at a time: the first slice now, each next one scheduled on the job's
+   * scheduler (records flow in between), then writes its key groups (with `keyed`'s entries first). The
+   * checkpoint counts it as an outstanding write until then, so it never completes before.
+   */
+  private serializeLater(
+    p: Pending,
+    deferred: DeferredKeyedState,
+    keyed: OperatorSnapshot['keyed'],
+    write: (keyGroup: number, entries: ReadonlyArray<readonly [string, string]>) => void,
+    refused: (err: unknown) => void,
+  ): void {
+    const groups = new Map<number, Array<readonly [string, string]>>();
+    if (keyed !== undefined) for (const [g, entries] of keyed) groups.set(g, [...entries]);
+    const put = (g: number, field: string, value: string): void => {
+      let list = groups.get(g);
+      if (list === undefined) groups.set(g, (list = []));
+      list.push([field, value]);
+    };
+    const size = deferred.size;
+    let at = 0;
+    p.outstanding++;
+    const slice = (): void => {
+      if (p.done) return;
+      try {
+        const end = Math.min(size, at + SERIALIZE_SLICE);
+        deferred.serialize(at, end, put);
+        at = end;
+        if (at < size) {
+          this.scheduler.schedule(slice);
+          return;
+        }
+        p.outstanding--;
+        for (const [g, entries] of groups) write(g, entries);
+      } catch (err) {
+        refused(err);
+        return;
+      }
+      this.maybeComplete(p);
+    };
+    if (size <= SERIALIZE_SLICE) slice();
+    else this.scheduler.schedule(slice);
   }
 
   private maybeComplete(p: Pending): void {

@@ -6,7 +6,7 @@
  * @module
  */
 import { asyncScheduler, type OperatorFunction } from 'rxjs';
-import type { OperatorSnapshot, RestoredParts } from '../checkpoint/checkpoint-coordinator';
+import type { DeferredKeyedState, OperatorSnapshot, RestoredParts } from '../checkpoint/checkpoint-coordinator';
 import { TOMBSTONE } from '../checkpoint/checkpoint-storage';
 import type { CheckpointBarrier } from '../core/checkpoint-barrier';
 import { CheckpointError, type ErrorOrigin, InvalidArgumentError, NotKeyedError } from '../core/errors';
@@ -158,19 +158,46 @@ export class RollingStates<T, A> {
    */
   snapshotParts(full: boolean, maxParallelism: number): Map<number, Array<[string, string]>> {
     const groups = new Map<number, Array<[string, string]>>();
-    const put = (key: Key, value: string): void => {
-      const g = keyGroupOf(key, maxParallelism);
+    const deferred = this.snapshotDeferred(full, maxParallelism);
+    deferred.serialize(0, deferred.size, (g, field, value) => {
       let list = groups.get(g);
       if (list === undefined) groups.set(g, (list = []));
-      list.push([defaultStateSerializer.serialize(key), value]);
+      list.push([field, value]);
+    });
+    return groups;
+  }
+
+  /**
+   * The same parts as {@link snapshotParts}, copied now and serialized later by the coordinator: the
+   * synchronous part copies each (changed) key's record, aggregate and time; an aggregate that is an
+   * object (a `reduce` may change it in place) is serialized at once.
+   */
+  snapshotDeferred(full: boolean, maxParallelism: number): DeferredKeyedState {
+    const keys: Key[] = [];
+    /** Per entry: undefined (a tombstone), a serialized state, or [first, acc, time?] copied. */
+    const values: Array<string | readonly unknown[] | undefined> = [];
+    const copy = (key: Key, s: RollingState<T, A> | undefined): void => {
+      keys.push(key);
+      if (s === undefined) values.push(undefined);
+      else if (typeof s.acc === 'object' && s.acc !== null) values.push(serializeState(s));
+      else values.push(s instanceof TimedRollingState ? [s.first, s.acc, s.time] : [s.first, s.acc]);
     };
     if (full) {
-      for (const [mk, s] of this.states) put(this.keyOf(mk), serializeState(s));
+      for (const [mk, s] of this.states) copy(this.keyOf(mk), s);
       this.startChangeTracking();
     } else {
-      for (const [key, s] of this.takeChanged()) put(key, s === undefined ? TOMBSTONE : serializeState(s));
+      for (const [key, s] of this.takeChanged()) copy(key, s);
     }
-    return groups;
+    return {
+      size: keys.length,
+      serialize(from, to, put) {
+        for (let i = from; i < to; i++) {
+          const key = keys[i]!;
+          const v = values[i];
+          put(keyGroupOf(key, maxParallelism), defaultStateSerializer.serialize(key), v === undefined ? TOMBSTONE : typeof v === 'string' ? v : defaultStateSerializer.serialize(v));
+        }
+      },
+    };
   }
 
   /** Adds the restored keys of the key groups `owned` accepts (before change tracking starts). */
@@ -250,8 +277,9 @@ class RollingCheckpoints {
     // the pause is measured on the operator's scheduler, as all its time (virtual under a TestScheduler)
     const start = states.now();
     const full = barrier.full;
-    const keyed = states.snapshotParts(full, this.maxParallelism);
-    const snapshot: OperatorSnapshot = { parts: true, keyed, incremental: !full, syncMillis: states.now() - start };
+    // the copy of what changed is synchronous; the coordinator serializes and writes it between records
+    const deferred = states.snapshotDeferred(full, this.maxParallelism);
+    const snapshot: OperatorSnapshot = { parts: true, deferred, incremental: !full, syncMillis: states.now() - start };
     barrier.acknowledger.acknowledge(this.uid, snapshot);
   }
 

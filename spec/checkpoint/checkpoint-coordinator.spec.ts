@@ -6,8 +6,10 @@ import {
   CheckpointCoordinator,
   type CheckpointConfig,
   type CheckpointStats,
+  type DeferredKeyedState,
   type OperatorSnapshot,
   type RestoredParts,
+  SERIALIZE_SLICE,
 } from '../../lib/checkpoint/checkpoint-coordinator';
 import { TOMBSTONE } from '../../lib/checkpoint/checkpoint-storage';
 import { MemoryCheckpointStorage } from '../../lib/checkpoint/memory-checkpoint-storage';
@@ -298,5 +300,55 @@ describe('CheckpointCoordinator', () => {
       await storage.close();
       expect(await deleteKeys(url, prefix)).toBe(0);
     }
+  });
+
+  it('serializes deferred keyed state a slice at a time on the scheduler, and completes only after the last slice was written', async () => {
+    const { c, barriers, stats, scheduler, storage } = await setup();
+    c.register('big');
+    const done = c.trigger();
+    const calls: Array<[number, number]> = [];
+    const n = 2 * SERIALIZE_SLICE + 5;
+    const deferred: DeferredKeyedState = {
+      size: n,
+      serialize(from, to, put) {
+        calls.push([from, to]);
+        for (let i = from; i < to; i++) put(i % 3, `k${i}`, String(i));
+      },
+    };
+    barriers[0]!.acknowledger!.acknowledge('big', { parts: true, deferred, keyed: new Map([[7, [['extra', '1']]]]) });
+    expect(calls).toEqual([]); // nothing serialized at the barrier: more than one slice
+    scheduler.maxFrames = 0;
+    scheduler.flush();
+    expect(calls).toEqual([
+      [0, SERIALIZE_SLICE],
+      [SERIALIZE_SLICE, 2 * SERIALIZE_SLICE],
+      [2 * SERIALIZE_SLICE, n],
+    ]);
+    await done;
+    expect(stats.map((s) => [s.status, s.entries])).toEqual([['completed', n + 1]]);
+    const restored = (await setup({ storage })).restored!.get('big') as RestoredParts;
+    expect([...restored.keyed.keys()].sort()).toEqual([0, 1, 2, 7]);
+    expect(restored.keyed.get(1)!.get('k4')).toBe('4');
+    expect([...restored.keyed.values()].reduce((a, m) => a + m.size, 0)).toBe(n + 1);
+  });
+
+  it('a deferred snapshot that throws while serializing fails its checkpoint, which never becomes visible', async () => {
+    const { c, barriers, stats, scheduler, storage } = await setup({ tolerableFailures: 5 });
+    c.register('bad');
+    const done = c.trigger();
+    const deferred: DeferredKeyedState = {
+      size: SERIALIZE_SLICE * 3,
+      serialize(from, to, put) {
+        if (from >= SERIALIZE_SLICE) throw new Error('a function in the state');
+        for (let i = from; i < to; i++) put(0, `k${i}`, '1');
+      },
+    };
+    barriers[0]!.acknowledger!.acknowledge('bad', { parts: true, deferred });
+    scheduler.maxFrames = 0;
+    scheduler.flush();
+    await expect(done).rejects.toThrow(/checkpoint 1: the state of "bad" cannot be written: a function in the state/);
+    await settle();
+    expect(stats.map((s) => s.status)).toEqual(['failed']);
+    expect(await storage.latestCheckpoint('job')).toBeUndefined();
   });
 });

@@ -191,4 +191,22 @@ describe('rolling aggregations in a checkpointed job', () => {
     expect([...restored.states.keys()].sort((a, b) => (a as number) - (b as number))).toEqual(expected);
     for (const k of expected) expect(restored.states.get(k)!.acc).toBe(k === 8 ? 80 : k);
   });
+
+  it('a deferred snapshot copies the changed keys at the barrier: changes after it are not in it', () => {
+    const states = new RollingStates<string, number>(undefined, () => 0);
+    for (let k = 0; k < 10; k++) states.add(k, k, new RollingState(`r${k}`, k, true));
+    states.startChangeTracking();
+    const s3 = states.states.get(3)!;
+    s3.acc = 30;
+    states.touch(3, s3);
+    const deferred = states.snapshotDeferred(false, 16);
+    s3.acc = 300; // after the barrier, before the coordinator serializes
+    states.touch(3, s3);
+    const out: Array<[number, string, string]> = [];
+    deferred.serialize(0, deferred.size, (g, f, v) => out.push([g, f, v]));
+    expect(out).toEqual([[keyGroupOf(3, 16), defaultStateSerializer.serialize(3), defaultStateSerializer.serialize(['r3', 30])]]);
+    // the change after the barrier is in the next increment
+    const next = states.snapshotParts(false, 16);
+    expect([...next.values()].flat()).toEqual([[defaultStateSerializer.serialize(3), defaultStateSerializer.serialize(['r3', 300])]]);
+  });
 });
