@@ -46,7 +46,8 @@ function cpuModel(): string {
 const git = (...a: string[]): string => spawnSync('git', a, { cwd: here, encoding: 'utf8' }).stdout?.trim() ?? '';
 
 // Bundle each bench with esbuild (as an app would bundle tidemark) instead of running it through tsx, whose
-// keepNames transform wraps every closure and skews the numbers.
+// keepNames transform wraps every closure and skews the numbers. ioredis (CommonJS, for the Redis benches)
+// is loaded from node_modules.
 const outDir = join(here, '..', '.tmp', 'bench');
 mkdirSync(outDir, { recursive: true });
 const started = new Date().toISOString();
@@ -56,7 +57,7 @@ let failed = 0;
 for (const f of files) {
   console.log(`\n# ${f}`);
   const outfile = join(outDir, f.replace(/\.ts$/, '.mjs'));
-  await build({ entryPoints: [join(here, f)], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'warning' });
+  await build({ entryPoints: [join(here, f)], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'warning', external: ['ioredis'] });
   const part = join(outDir, f.replace(/\.ts$/, '.json'));
   rmSync(part, { force: true });
   const r = spawnSync(process.execPath, ['--expose-gc', outfile, ...args], { stdio: 'inherit', env: { ...process.env, BENCH_JSON_PART: part } });

@@ -16,6 +16,7 @@ import {
   OPERATOR_STATE,
   type OperatorStateHandles,
   type StateHandle,
+  type StatePart,
   TOMBSTONE,
 } from './checkpoint-storage';
 import { MemoryCheckpointStorage } from './memory-checkpoint-storage';
@@ -119,7 +120,7 @@ export interface DeferredKeyedState {
   serialize(from: number, to: number, put: (keyGroup: number, field: string, value: string) => void): void;
 }
 
-/** Entries serialized per slice of a {@link DeferredKeyedState}; at most this many are serialized at the barrier. */
+/** Entries serialized per slice of a {@link DeferredKeyedState} (a larger one is serialized one slice per action on the job's scheduler). */
 export const SERIALIZE_SLICE = 2048;
 
 /** What a participant gets back on restore when it acknowledged an {@link OperatorSnapshot}. */
@@ -385,13 +386,19 @@ export class CheckpointCoordinator {
     if (snapshot.incremental === true) p.incrementalUids.add(uid);
     const list: StateHandle[] = [];
     p.handles.set(uid, list);
-    const write = (keyGroup: number, entries: ReadonlyArray<readonly [string, string]>): void => {
+    /** Writes the parts in one batch when the storage can (one round trip), else part by part. */
+    const write = (parts: StatePart[]): void => {
+      if (parts.length === 0) return;
       p.outstanding++;
-      this.storage.writeState(this.jobName, p.id, { uid, keyGroup, entries }).then(
-        (h) => {
-          p.bytes += h.bytes;
-          p.entries += h.entries;
-          list.push(h);
+      const storage = this.storage;
+      const written = storage.writeStates !== undefined ? storage.writeStates(this.jobName, p.id, parts) : Promise.all(parts.map((part) => storage.writeState(this.jobName, p.id, part)));
+      written.then(
+        (hs) => {
+          for (const h of hs) {
+            p.bytes += h.bytes;
+            p.entries += h.entries;
+            list.push(h);
+          }
           p.outstanding--;
           this.maybeComplete(p);
         },
@@ -401,9 +408,11 @@ export class CheckpointCoordinator {
     const refused = (err: unknown): void =>
       this.fail(p, new CheckpointError(this.origin, `checkpoint ${p.id}: the state of "${uid}" cannot be written: ${(err as Error).message}`, { cause: err }));
     try {
-      if (snapshot.operator !== undefined) write(OPERATOR_STATE, snapshot.operator);
-      if (snapshot.deferred !== undefined) this.serializeLater(p, snapshot.deferred, snapshot.keyed, write, refused);
-      else if (snapshot.keyed !== undefined) for (const [g, entries] of snapshot.keyed) write(g, entries);
+      const now: StatePart[] = [];
+      if (snapshot.operator !== undefined) now.push({ uid, keyGroup: OPERATOR_STATE, entries: snapshot.operator });
+      if (snapshot.deferred !== undefined) this.serializeLater(p, uid, snapshot.deferred, snapshot.keyed, write, refused);
+      else if (snapshot.keyed !== undefined) for (const [g, entries] of snapshot.keyed) now.push({ uid, keyGroup: g, entries });
+      write(now);
     } catch (err) {
       // A synchronous refusal (a bad name or entry).
       refused(err);
@@ -413,15 +422,17 @@ export class CheckpointCoordinator {
   }
 
   /**
-   * Serializes `deferred` a slice at a time: the first slice now, each next one scheduled on the job's
-   * scheduler (records flow in between), then writes its key groups (with `keyed`'s entries first). The
+   * Serializes `deferred` after the barrier: up to one slice in a microtask, more a slice per action on
+   * the job's scheduler (records flow in between), then writes its key groups in one batch (with `keyed`'s
+   * entries first). The
    * checkpoint counts it as an outstanding write until then, so it never completes before.
    */
   private serializeLater(
     p: Pending,
+    uid: string,
     deferred: DeferredKeyedState,
     keyed: OperatorSnapshot['keyed'],
-    write: (keyGroup: number, entries: ReadonlyArray<readonly [string, string]>) => void,
+    write: (parts: StatePart[]) => void,
     refused: (err: unknown) => void,
   ): void {
     const groups = new Map<number, Array<readonly [string, string]>>();
@@ -445,14 +456,16 @@ export class CheckpointCoordinator {
           return;
         }
         p.outstanding--;
-        for (const [g, entries] of groups) write(g, entries);
+        write([...groups].map(([keyGroup, entries]) => ({ uid, keyGroup, entries })));
       } catch (err) {
         refused(err);
         return;
       }
       this.maybeComplete(p);
     };
-    if (size <= SERIALIZE_SLICE) slice();
+    // A small snapshot is serialized right after the barrier's turn (a microtask: no scheduler needed), a
+    // larger one a slice per scheduler action.
+    if (size <= SERIALIZE_SLICE) void Promise.resolve().then(slice);
     else this.scheduler.schedule(slice);
   }
 

@@ -106,6 +106,12 @@ export interface CheckpointStorage {
   nextCheckpointId(jobName: string): Promise<number>;
   /** Writes one part of an operator's state for checkpoint `checkpointId`. */
   writeState(jobName: string, checkpointId: number, part: StatePart): Promise<StateHandle>;
+  /**
+   * Writes several parts of checkpoint `checkpointId` at once (optional: the coordinator calls
+   * {@link CheckpointStorage.writeState} for each part when a storage has no such method). The same
+   * contract as `writeState` for each part; a storage that batches saves a round trip per part.
+   */
+  writeStates?(jobName: string, checkpointId: number, parts: readonly StatePart[]): Promise<StateHandle[]>;
   /** Reads a part back. */
   readState(jobName: string, handle: StateHandle): Promise<Array<[string, string]>>;
   /** Makes a checkpoint or savepoint visible (atomically), then applies retention to checkpoints. */

@@ -54,7 +54,9 @@ function redacted(url: string): string {
  *
  * State parts are hash-tagged by job and key group, so one job's state spreads over a cluster's nodes and
  * a subtask's key groups can sit with it; the small records of a job share one tag. Parts are written
- * pipelined in HSET commands of `chunkSize` fields; the metadata is one HSET, written last.
+ * pipelined in HSET commands of `chunkSize` fields (all parts of one operator's checkpoint in one
+ * pipeline with `writeStates`); the metadata is one HSET, written last. Parts no checkpoint references
+ * any more are deleted with UNLINK (Redis frees them in the background).
  *
  * It's like Flink's `FileSystemCheckpointStorage`, but on Redis.
  *
@@ -168,17 +170,53 @@ export class RedisCheckpointStorage implements CheckpointStorage {
       // Registered first, so that a crash after the data is written still leaves the part known to cleanup.
       await this.redis.sadd(this.jobKey(jobName, 'parts'), partId(checkpointId, part.uid, part.keyGroup));
       const p = this.redis.pipeline();
-      p.del(key);
-      for (let i = 0; i < list.length; i += this.chunkSize) {
-        const args: string[] = [];
-        const end = Math.min(list.length, i + this.chunkSize);
-        for (let j = i; j < end; j++) args.push(list[j]![0], list[j]![1]);
-        p.hset(key, ...args);
-      }
+      this.appendWrite(p, key, list);
       const results = await p.exec();
       for (const r of results ?? []) if (r[0]) throw r[0];
     });
     return handle;
+  }
+
+  /**
+   * Writes several parts in one round trip: one `SADD` registering them all, then every part's `HSET`s, in
+   * one pipeline (in that order, so a crash after the data is written still leaves the parts known to
+   * cleanup). On a Cluster, whose pipelines hold one slot, part by part.
+   */
+  async writeStates(jobName: string, checkpointId: number, parts: readonly StatePart[]): Promise<StateHandle[]> {
+    if (this.redis instanceof Cluster) return Promise.all(parts.map((part) => this.writeState(jobName, checkpointId, part)));
+    checkName('jobName', jobName);
+    checkId(checkpointId);
+    const handles: StateHandle[] = [];
+    const lists: Array<Array<[string, string]>> = [];
+    for (const part of parts) {
+      checkName('uid', part.uid);
+      const { list, bytes } = collectEntries(part.entries);
+      handles.push({ checkpointId, uid: part.uid, keyGroup: part.keyGroup, entries: list.length, bytes });
+      lists.push(list);
+    }
+    const written = handles.filter((h) => h.entries > 0);
+    if (written.length === 0) return handles;
+    await this.run('writeState', async () => {
+      const p = this.redis.pipeline();
+      p.sadd(this.jobKey(jobName, 'parts'), ...written.map((h) => partId(checkpointId, h.uid, h.keyGroup)));
+      handles.forEach((h, i) => {
+        if (h.entries > 0) this.appendWrite(p, this.partKey(jobName, checkpointId, h.uid, h.keyGroup), lists[i]!);
+      });
+      const results = await p.exec();
+      for (const r of results ?? []) if (r[0]) throw r[0];
+    });
+    return handles;
+  }
+
+  /** Adds a part's write to a pipeline: DEL, then HSETs of `chunkSize` fields. */
+  private appendWrite(p: ReturnType<Redis['pipeline']>, key: string, list: ReadonlyArray<readonly [string, string]>): void {
+    p.del(key);
+    for (let i = 0; i < list.length; i += this.chunkSize) {
+      const args: string[] = [];
+      const end = Math.min(list.length, i + this.chunkSize);
+      for (let j = i; j < end; j++) args.push(list[j]![0], list[j]![1]);
+      p.hset(key, ...args);
+    }
   }
 
   async readState(jobName: string, handle: StateHandle): Promise<Array<[string, string]>> {
@@ -268,7 +306,7 @@ export class RedisCheckpointStorage implements CheckpointStorage {
     checkName('jobName', jobName);
     await this.run('discardJob', async () => {
       const parts = await this.redis.smembers(this.jobKey(jobName, 'parts'));
-      await this.eachChunk(parts, (id) => this.redis.del(this.partKeyOf(jobName, id)));
+      await this.eachChunk(parts, (id) => this.redis.unlink(this.partKeyOf(jobName, id)));
       await this.redis.del(this.jobKey(jobName, 'meta'), this.jobKey(jobName, 'savepoints'), this.jobKey(jobName, 'parts'), this.jobKey(jobName, 'ids'));
     });
   }
@@ -303,7 +341,7 @@ export class RedisCheckpointStorage implements CheckpointStorage {
         const cp = Number(id.slice(0, id.indexOf('/')));
         return cp >= from && cp <= upTo && !refs.has(id);
       });
-      await this.eachChunk(doomed, (id) => this.redis.del(this.partKeyOf(jobName, id)));
+      await this.eachChunk(doomed, (id) => this.redis.unlink(this.partKeyOf(jobName, id)));
       if (doomed.length > 0) await this.redis.srem(this.jobKey(jobName, 'parts'), ...doomed);
     });
   }

@@ -40,6 +40,36 @@ checkpointStorageContract(
 );
 
 describe('RedisCheckpointStorage', () => {
+  it('writeStates writes several parts in one batch (in chunks), registered for cleanup: an abort deletes them all', async () => {
+    const url = await sharedRedisUrl();
+    const prefix = uniquePrefix('batch');
+    const storage = await RedisCheckpointStorage.connect({ url, prefix, chunkSize: 3 });
+    try {
+      const id = await storage.nextCheckpointId('b');
+      const big = Array.from({ length: 10 }, (_, i): [string, string] => [`k${i}`, String(i)]);
+      const hs = await storage.writeStates('b', id, [
+        { uid: 'sum', keyGroup: 4, entries: big },
+        { uid: 'sum', keyGroup: 9, entries: [['__proto__', '"x"']] },
+        { uid: 'src', keyGroup: -1, entries: [] },
+      ]);
+      expect(hs.map((h) => [h.uid, h.keyGroup, h.entries, h.bytes])).toEqual([
+        ['sum', 4, 10, 20 + 10],
+        ['sum', 9, 1, 9 + 3],
+        ['src', -1, 0, 0],
+      ]);
+      expect(await storage.readState('b', hs[0]!)).toEqual(expect.arrayContaining(big));
+      expect(await storage.readState('b', hs[1]!)).toEqual([['__proto__', '"x"']]);
+      expect(await countKeys(url, `${prefix}:{b/*`)).toBe(2);
+      await storage.abortCheckpoint('b', id);
+      expect(await countKeys(url, `${prefix}:{b/*`)).toBe(0);
+      await expect(storage.writeStates('b', id, [{ uid: 'a{b}', keyGroup: 1, entries: [] }])).rejects.toThrow(CheckpointError);
+    } finally {
+      await storage.discardJob('b');
+      await storage.close();
+      expect(await deleteKeys(url, prefix)).toBe(0);
+    }
+  });
+
   it('lays keys out hash-tagged per job and key group, the metadata per job', async () => {
     const url = await sharedRedisUrl();
     const prefix = uniquePrefix('layout');
