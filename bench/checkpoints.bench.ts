@@ -6,7 +6,8 @@
  *   bytes: pipelined multi-field HSETs of 1000 fields, one hash per key group, as the checkpoint's parts;
  * - restoring it (reading the parts and rebuilding the operator's state) against a raw HGETALL of the same
  *   hashes;
- * - the throughput of a keyed job with checkpoints to Redis every second against the same job without;
+ * - the throughput of a keyed window job (tumbling event-time windows with a uid) with checkpoints to
+ *   Redis every second against the same job without;
  * - the longest synchronous pause at a barrier (the time the barrier held the stream), at K keys with 1%
  *   changed.
  *
@@ -20,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Subject } from 'rxjs';
 import {
+  assignWatermarks,
   defaultStateSerializer,
   fromCollection,
   Job,
@@ -28,7 +30,10 @@ import {
   reduce,
   StartElement,
   StreamRecord,
+  tumblingEventWindow,
   values,
+  WatermarkStrategy,
+  windowCount,
   type CheckpointStats,
   type StreamElement,
 } from '../lib/index';
@@ -305,12 +310,18 @@ async function writeCases(keys: number): Promise<void> {
   });
 }
 
-/** Throughput of a keyed job with checkpoints to Redis every second against the same job without. */
+/** Event-time window size of the throughput job (one event per ms of event time). */
+const WINDOW = 10_000;
+
+/**
+ * Throughput of a keyed window job (tumbling event-time windows counting events per key) with checkpoints
+ * to Redis every second against the same job without.
+ */
 async function throughputCase(): Promise<{ ratio: number; checkpoints: number; longestSyncPause: number } | undefined> {
   const events = Math.max(SIZE * 5, 10_000);
   const keys = Math.max(1, Math.round(SIZE / 10));
   const random = rng(7);
-  const input = Array.from({ length: events }, () => ({ user: keyName(Math.floor(random() * keys)), n: 1 }));
+  const input = Array.from({ length: events }, (_, i) => ({ user: keyName(Math.floor(random() * keys)), ts: i }));
   let run = 0;
   const completed: CheckpointStats[] = [];
   const job = async (checkpoints: boolean): Promise<{ n: number; total: number }> => {
@@ -322,14 +333,15 @@ async function throughputCase(): Promise<{ ratio: number; checkpoints: number; l
     await new Promise<void>((resolve, reject) =>
       fromCollection(input, { job: j, uid: 'clicks' })
         .pipe(
+          assignWatermarks(WatermarkStrategy.forMonotonousTimestamps<{ user: string; ts: number }>().withTimestampAssigner((c) => c.ts)),
           keyBy((c) => c.user),
-          reduce((a, b) => ({ user: a.user, n: a.n + b.n }), { uid: 'totals' }),
+          tumblingEventWindow(WINDOW, { aggregate: windowCount(), uid: 'per-window' }),
           values(),
         )
         .subscribe({
-          next: (c) => {
+          next: (count) => {
             n++;
-            total += c.n;
+            total += count;
           },
           error: reject,
           complete: resolve,
@@ -338,7 +350,7 @@ async function throughputCase(): Promise<{ ratio: number; checkpoints: number; l
     if (checkpoints) await storage.discardJob(name);
     return { n, total };
   };
-  const c = await compare(`keyed job (rolling reduce over ${keys.toLocaleString('en-US')} keys), checkpoints to Redis every second`, {
+  const c = await compare(`keyed window job (tumbling ${WINDOW / 1000} s event-time windows, ${keys.toLocaleString('en-US')} keys), checkpoints to Redis every second`, {
     events,
     keys,
     sides: [

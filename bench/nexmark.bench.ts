@@ -5,7 +5,9 @@
  * seconds, events per CPU-second (process.cpuUsage, so GC threads count), heap above the events after the
  * run (after a forced GC) and the largest heap sampled during it, the ratio to the reference, and the
  * published per-core figures of Flink and Feldera for orientation. The generator's own speed is reported
- * first. A progress bar goes to standard error (when it is a terminal).
+ * first. A progress bar goes to standard error (when it is a terminal). `--checkpoint-interval 1000 --redis`
+ * then repeats each query that checkpoints all its state live, without and with checkpoints to the local
+ * Redis, and prints the ratio.
  *
  * Run through bench/run.ts (`npm run nexmark` is `tsx bench/run.ts --only nexmark`), which bundles it
  * with esbuild; `npm run bench -- --size 20k` runs it with 20 000 events.
@@ -13,6 +15,8 @@
 import { cpus, platform, release } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { QUERIES, runQuery, type NexmarkQuery } from '../examples/nexmark/queries';
+import { assignWatermarks, fromCollection, Job, MemoryCheckpointStorage, values, WatermarkStrategy, type CheckpointStats } from '../lib/index';
+import { RedisCheckpointStorage } from '../lib/redis/index';
 import { NexmarkGenerator, type NexmarkEvent } from '../lib/testing/index';
 
 /** Published events per second per core (docs/nexmark.md): Flink Nexmark V1 and V2, Feldera. */
@@ -62,10 +66,20 @@ const arg = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-if (args.includes('--checkpoint-interval') || args.includes('--redis')) {
-  console.error('nexmark: checkpointed runs (--checkpoint-interval, --redis) are not available yet: they need the Checkpoints issue. Run without them.');
+/**
+ * `--checkpoint-interval MS` (and/or `--redis`): after the table, each query that snapshots all its state
+ * runs again live (real clock) without and with checkpoints every MS ms (default 1000) to the local Redis
+ * (`--redis`, REDIS_URL) or in memory, and the ratio is printed.
+ */
+const checkpointIntervalArg = arg('--checkpoint-interval');
+const checkpointed = checkpointIntervalArg !== undefined || args.includes('--redis');
+const checkpointInterval = checkpointIntervalArg === undefined ? 1_000 : Number(checkpointIntervalArg);
+if (checkpointed && (!Number.isFinite(checkpointInterval) || checkpointInterval <= 0)) {
+  console.error(`nexmark: --checkpoint-interval must be a number of ms > 0, got ${checkpointIntervalArg}`);
   process.exit(2);
 }
+/** The queries whose every stateful operator takes part in checkpoints (the others are skipped with a note). */
+const CHECKPOINTED_QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7'];
 const eventsArg = arg('--events');
 const sizeArg = arg('--size') ?? process.env['BENCH_SIZE'];
 const events = parseCount(eventsArg ?? sizeArg ?? '1M');
@@ -213,12 +227,57 @@ for (const q of queries) {
 }
 console.log('\nev/CPU-s: events per CPU-second; heap MiB: above the held events after the run and a GC; peak: largest heap sampled during the run; ratio: to the hand-written reference on the same events.');
 
+// 3. With checkpoints: each query run live (asyncScheduler), without and with checkpoints, same events.
+const checkpointResults: Array<{ query: string; withoutEventsPerSecond: number; withEventsPerSecond: number; ratio: number; checkpoints: number; longestSyncPauseMs: number }> = [];
+if (checkpointed) {
+  const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const storage = args.includes('--redis') ? await RedisCheckpointStorage.connect({ url: redisUrl, prefix: `tidemark-nexmark:${process.pid}` }) : new MemoryCheckpointStorage();
+  console.log(`\n# With checkpoints every ${checkpointInterval} ms to ${storage.description} (live: real clock, both runs on the same events)`);
+  console.log(`${'query'.padEnd(5)} ${'without ev/s'.padStart(12)} ${'with ev/s'.padStart(10)} ${'ratio'.padStart(6)}  checkpoints  longest pause`);
+  try {
+    for (const q of queries) {
+      if (!CHECKPOINTED_QUERIES.includes(q.name) || q.rateLimited !== undefined) {
+        console.log(`${q.name.padEnd(5)} skipped: not every operator of this query takes part in checkpoints yet`);
+        continue;
+      }
+      const runs: Array<{ rate: number; outputs: number; stats: CheckpointStats[] }> = [];
+      for (const withCheckpoints of [false, true, false, true]) {
+        gc();
+        const stats: CheckpointStats[] = [];
+        const jobName = `nexmark-${q.name}-${runs.length}`;
+        const job = new Job({ name: jobName, ...(withCheckpoints ? { checkpoints: { interval: checkpointInterval, storage }, restoreFrom: 'none' as const } : {}) });
+        if (withCheckpoints) job.checkpointStats.subscribe((st) => stats.push(st));
+        let outputs = 0;
+        const t = performance.now();
+        await new Promise<void>((resolve, reject) =>
+          fromCollection(pregenerated, { job, uid: 'events' })
+            .pipe(assignWatermarks(WatermarkStrategy.forMonotonousTimestamps<NexmarkEvent>().withTimestampAssigner((e) => e.dateTime)), q.query(), values())
+            .subscribe({ next: () => outputs++, error: reject, complete: resolve }),
+        );
+        runs.push({ rate: events / ((performance.now() - t) / 1000), outputs, stats });
+        if (withCheckpoints) await storage.discardJob(jobName);
+      }
+      if (new Set(runs.map((r) => r.outputs)).size !== 1) throw new Error(`nexmark: ${q.name} with checkpoints wrote ${runs.map((r) => r.outputs).join('/')} rows: not the same`);
+      // the better of two runs per side (alternated), as the table above takes one run: a loaded machine's noise
+      const without = Math.max(runs[0]!.rate, runs[2]!.rate);
+      const withCp = Math.max(runs[1]!.rate, runs[3]!.rate);
+      const completed = [...runs[1]!.stats, ...runs[3]!.stats].filter((st) => st.status === 'completed');
+      const pause = Math.max(0, ...completed.map((st) => st.longestSyncPause));
+      checkpointResults.push({ query: q.name, withoutEventsPerSecond: without, withEventsPerSecond: withCp, ratio: withCp / without, checkpoints: completed.length, longestSyncPauseMs: pause });
+      console.log(`${q.name.padEnd(5)} ${fmt(without).padStart(12)} ${fmt(withCp).padStart(10)} ${(withCp / without).toFixed(2).padStart(6)}  ${String(completed.length).padStart(11)}  ${pause} ms`);
+    }
+  } finally {
+    await storage.close();
+  }
+  console.log('ratio: events per second with checkpoints / without (best of two alternated runs each); target ≥ 0.8. Checkpoints: completed over both runs.');
+}
+
 // `--json FILE` is taken by bench/run.ts, which gathers each bench's part (this one) into FILE.
 const jsonPart = process.env['BENCH_JSON_PART'];
 if (jsonPart !== undefined) {
   const generatorSpeed = { eventsPerCpuSecondKept: events / genKeptCpu, eventsPerCpuSecondDropped: dropped / genDropCpu, eventsMiB };
   // `cases` stays empty so bench/doc-table.ts (docs/performance.md) skips this part
-  const part = { bench: 'nexmark', runs: 1, minMs: 0, smoke: events < 100_000, cases: [], machine: machine(), events, generator: generatorSpeed, queries: results };
+  const part = { bench: 'nexmark', runs: 1, minMs: 0, smoke: events < 100_000, cases: [], machine: machine(), events, generator: generatorSpeed, queries: results, checkpoints: checkpointResults };
   writeFileSync(jsonPart, JSON.stringify(part, null, 2) + '\n');
 }
 if (chartFile !== undefined) {

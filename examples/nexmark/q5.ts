@@ -61,11 +61,12 @@ export function q5(size = 10_000, slide = 2_000): OperatorFunction<StreamElement
       filter((e: NexmarkEvent) => e.type === 'bid'),
       keyBy((b) => b.auction),
       slidingEventWindow(size, slide, {
+        uid: 'q5-counts',
         aggregate: windowCount(),
         process: (auction: Key, ctx: ProcessWindowContext<TimeWindow>, [count]: number[], out: Collector<AuctionCount>) =>
           out.collect({ auction: auction as number, count: count!, windowEnd: ctx.window.end }),
       }),
-      windowAll(TumblingEventTimeWindows.of(slide), { aggregate: topWithTies((c: AuctionCount) => c.count) }),
+      windowAll(TumblingEventTimeWindows.of(slide), { aggregate: topWithTies((c: AuctionCount) => c.count), uid: 'q5-hottest' }),
       flatMap((hottest) => hottest),
     );
 }

@@ -17,7 +17,7 @@ export function q7(size = 10_000): OperatorFunction<StreamElement<NexmarkEvent>,
   return (events) =>
     events.pipe(
       filter((e: NexmarkEvent) => e.type === 'bid'),
-      windowAll(TumblingEventTimeWindows.of(size), { aggregate: topWithTies((b: Bid) => b.price) }),
+      windowAll(TumblingEventTimeWindows.of(size), { aggregate: topWithTies((b: Bid) => b.price), uid: 'q7-highest' }),
       flatMap((highest) => highest),
     );
 }
