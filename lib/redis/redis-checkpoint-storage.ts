@@ -253,10 +253,45 @@ export class RedisCheckpointStorage implements CheckpointStorage {
     }
     await this.run('completeCheckpoint', () => this.redis.hset(this.jobKey(m.jobName, 'meta'), String(m.checkpointId), json));
     // Retention: best effort; what it leaves behind, the next completion or cleanup() deletes.
+    if (!(this.redis instanceof Cluster)) {
+      await this.retainPipelined(m.jobName, m.checkpointId, retain);
+      return;
+    }
     const ids = await this.listCheckpoints(m.jobName);
     const { drop } = retainedIds(ids, retain);
     if (drop.length > 0) await this.run('completeCheckpoint', () => this.redis.hdel(this.jobKey(m.jobName, 'meta'), ...drop.map(String)));
     await this.deleteUnreferenced(m.jobName, m.checkpointId);
+  }
+
+  /**
+   * Retention in two round trips (one Redis, not a Cluster): read the job's records in one pipeline, then
+   * drop the checkpoints past `retain` and UNLINK every part up to `upTo` that no kept checkpoint or
+   * savepoint references, in another.
+   */
+  private async retainPipelined(jobName: string, upTo: number, retain: number): Promise<void> {
+    await this.run('completeCheckpoint', async () => {
+      const read = await this.redis
+        .pipeline()
+        .hgetall(this.jobKey(jobName, 'meta'))
+        .hvals(this.jobKey(jobName, 'savepoints'))
+        .smembers(this.jobKey(jobName, 'parts'))
+        .exec();
+      for (const r of read ?? []) if (r[0]) throw r[0];
+      const metas = read![0]![1] as Record<string, string>;
+      const saves = read![1]![1] as string[];
+      const parts = read![2]![1] as string[];
+      const { keep, drop } = retainedIds(Object.keys(metas).map(Number), retain);
+      const kept = [...keep.map((id) => metas[String(id)]!), ...saves].map((t) => parseMetadata(t, `a record of job "${jobName}"`));
+      const refs = referencedParts(kept);
+      const doomed = parts.filter((id) => Number(id.slice(0, id.indexOf('/'))) <= upTo && !refs.has(id));
+      if (drop.length === 0 && doomed.length === 0) return;
+      const p = this.redis.pipeline();
+      if (drop.length > 0) p.hdel(this.jobKey(jobName, 'meta'), ...drop.map(String));
+      for (const id of doomed) p.unlink(this.partKeyOf(jobName, id));
+      if (doomed.length > 0) p.srem(this.jobKey(jobName, 'parts'), ...doomed);
+      const results = await p.exec();
+      for (const r of results ?? []) if (r[0]) throw r[0];
+    });
   }
 
   async abortCheckpoint(jobName: string, checkpointId: number): Promise<void> {
