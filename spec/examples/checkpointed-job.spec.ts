@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 import { Redis } from 'ioredis';
 import { RedisCheckpointStorage } from '../../lib/redis/index';
 import { clicks, resultsKey } from '../../examples/checkpointed-job';
-import { startChild } from '../checkpoint/fixtures/child-process';
+import { startChild } from '../helpers/child-job';
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis';
 
 const CLICKS = 20_000;
