@@ -97,6 +97,7 @@ export function twoStreamWindow<L, R, O, W extends Window>(
   const { where, equalTo } = options;
   const keyOptions = options.keySerializer === undefined ? { name: `${origin.operator}.keyBy` } : { name: `${origin.operator}.keyBy`, keySerializer: options.keySerializer };
   type In = L | RightElement<R>;
+  if (options.evictor !== undefined) return evictingTwoStreamWindow(origin.operator, other, options, keyOptions, emit);
   return (source) =>
     (source as Observable<StreamElement<In>>).pipe(
       union(other.pipe(map((v: R) => new RightElement<R>(v)))),
@@ -105,31 +106,55 @@ export function twoStreamWindow<L, R, O, W extends Window>(
         name: origin.operator,
         ...(options.uid === undefined ? {} : { uid: options.uid }),
         ...(options.trigger === undefined ? {} : { trigger: options.trigger as Trigger<In, W> }),
-        ...(options.evictor === undefined ? {} : { evictor: options.evictor as Evictor<In, W> }),
         ...(options.allowedLateness === undefined ? {} : { allowedLateness: options.allowedLateness }),
         ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
         ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
-        ...(options.evictor === undefined
-          ? {
-              // each window keeps its two sides as they arrive (an aggregate, so the incremental window
-              // operators run it); a function that keeps the arrays gets copies, as a window may fire
-              // again with late data
-              aggregate: sidesAggregate<L, R>(),
-              process: readsOnly
-                ? (key: Key, ctx: ProcessWindowContext<W>, sides: Sides<L, R>[], out: Collector<O>) => emit(sides[0]!.lefts, sides[0]!.rights, out, key, ctx)
-                : (key: Key, ctx: ProcessWindowContext<W>, sides: Sides<L, R>[], out: Collector<O>) => emit(sides[0]!.lefts.slice(), sides[0]!.rights.slice(), out, key, ctx),
-            }
-          : {
-              process: (key: Key, ctx: ProcessWindowContext<W>, elements: In[], out: Collector<O>) => {
-                const lefts: L[] = [];
-                const rights: R[] = [];
-                for (const e of elements) {
-                  if (e instanceof RightElement) rights.push(e.value);
-                  else lefts.push(e);
-                }
-                emit(lefts, rights, out, key, ctx);
-              },
-            }),
+        // each window keeps its two sides as they arrive (an aggregate, so the incremental window
+        // operators run it; the sides are plain arrays, so checkpoints write them); a function that
+        // keeps the arrays gets copies, as a window may fire again with late data
+        aggregate: sidesAggregate<L, R>(),
+        process: readsOnly
+          ? (key: Key, ctx: ProcessWindowContext<W>, sides: Sides<L, R>[], out: Collector<O>) => emit(sides[0]!.lefts, sides[0]!.rights, out, key, ctx)
+          : (key: Key, ctx: ProcessWindowContext<W>, sides: Sides<L, R>[], out: Collector<O>) => emit(sides[0]!.lefts.slice(), sides[0]!.rights.slice(), out, key, ctx),
+      }, true),
+    ) as ReturnType<OperatorFunction<StreamElement<L>, StreamElement<O>>>;
+}
+
+/**
+ * With an evictor the window keeps its elements, so both sides travel tagged as plain `[side, value]`
+ * pairs (0 left, 1 right): the evictor sees them so, and a checkpoint writes them as plain data.
+ */
+function evictingTwoStreamWindow<L, R, O, W extends Window>(
+  name: string,
+  other: Observable<StreamElement<R>>,
+  options: TwoStreamWindowOptions<L, R, W>,
+  keyOptions: KeyByOptions<Key>,
+  emit: (lefts: L[], rights: R[], out: Collector<O>, key: Key, ctx: ProcessWindowContext<W>) => void,
+): OperatorFunction<StreamElement<L>, StreamElement<O>> {
+  type In = readonly [0, L] | readonly [1, R];
+  const { where, equalTo } = options;
+  return (source) =>
+    source.pipe(
+      map((v: L): In => [0, v]),
+      union(other.pipe(map((v: R): In => [1, v]))),
+      keyBy((t: In) => (t[0] === 1 ? equalTo(t[1]) : where(t[1])), keyOptions),
+      windowOperator<In, O, W>(name, options.window as WindowAssigner<In, W>, {
+        name,
+        ...(options.uid === undefined ? {} : { uid: options.uid }),
+        ...(options.trigger === undefined ? {} : { trigger: options.trigger as Trigger<In, W> }),
+        evictor: options.evictor as Evictor<In, W>,
+        ...(options.allowedLateness === undefined ? {} : { allowedLateness: options.allowedLateness }),
+        ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+        ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+        process: (key: Key, ctx: ProcessWindowContext<W>, elements: In[], out: Collector<O>) => {
+          const lefts: L[] = [];
+          const rights: R[] = [];
+          for (const e of elements) {
+            if (e[0] === 1) rights.push(e[1]);
+            else lefts.push(e[1]);
+          }
+          emit(lefts, rights, out, key, ctx);
+        },
       }, true),
     ) as ReturnType<OperatorFunction<StreamElement<L>, StreamElement<O>>>;
 }

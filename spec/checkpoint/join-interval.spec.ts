@@ -120,6 +120,19 @@ describe('intervalJoin in a checkpointed job', () => {
     expect(snapshots[2]!.operator).toContainEqual(['watermark', '10']);
   });
 
+  it('past alignmentBufferLimit, the join declines the checkpoint, which fails; within tolerableFailures the job runs to its end', async () => {
+    const lefts: Ev[] = Array.from({ length: 8 }, (_, i) => ({ k: i % 2, t: i, id: `l${i}` }));
+    const rights: Ev[] = Array.from({ length: 12 }, (_, i) => ({ k: i % 2, t: i, id: `r${i}` }));
+    const pipeline = joinPipeline(-2, 2);
+    const storage = new MemoryCheckpointStorage();
+    const run = runJob(pipeline, lefts, rights, storage, { cut: { side: 0, at: 6 }, checkpoints: { alignmentBufferLimit: 1, tolerableFailures: 1 }, chunkSize: 4 });
+    await expect(run).rejects.toThrow(/checkpoint 1 was declined by "intervalJoin": intervalJoin: input 1 buffered more than alignmentBufferLimit \(1\) elements while aligning checkpoint 1/);
+    // (runJob rejects only after the job completed without error) with the default bound the same cut completes
+    const ok = await runJob(pipeline, lefts, rights, new MemoryCheckpointStorage(), { cut: { side: 0, at: 6 }, chunkSize: 4 });
+    expect(ok.stats?.status).toBe('completed');
+    expect(sortedJson(ok.all)).toEqual(sortedJson(reference(lefts, rights, -2, 2)));
+  });
+
   it('refuses an interval join without a uid when the job checkpoints, naming it', async () => {
     const job = new Job({ name: 'uids', scheduler: new VirtualTimeScheduler(), checkpoints: { interval: 10 } });
     await job.prepare();
