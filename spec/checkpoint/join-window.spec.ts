@@ -88,3 +88,38 @@ describe('window joins in a checkpointed job', () => {
     expect(sortedJson([...first.committed, ...restored.all])).toEqual(sortedJson(joinReference(lefts, rights)));
   });
 });
+
+describe('coGroup with an evictor', () => {
+  it('keeps both sides as plain [side, value] pairs: the evictor sees them in arrival order, they serialize as data, and it evicts across both sides', async () => {
+    const { CountEvictor, Job, fromCollection, assignWatermarks, WatermarkStrategy, values } = await import('../../lib/index');
+    const { defaultStateSerializer } = await import('../../lib/state/serializer');
+    const { lastValueFrom, toArray } = await import('rxjs');
+    const seen: unknown[] = [];
+    const job = new Job({ name: 'evict' });
+    const timed = <T extends { t: number }>() => assignWatermarks(WatermarkStrategy.forMonotonousTimestamps<T>().withTimestampAssigner((e: T) => e.t));
+    const rights = fromCollection([{ k: 1, t: 1, id: 'r0' }, { k: 1, t: 3, id: 'r1' }], { job }).pipe(timed());
+    const out = await lastValueFrom(
+      fromCollection([{ k: 1, t: 0, id: 'l0' }, { k: 1, t: 2, id: 'l1' }], { job }).pipe(
+        timed(),
+        coGroup<Ev, Ev, string, TimeWindow>(rights, {
+          where: (e) => e.k,
+          equalTo: (e) => e.k,
+          window: TumblingEventTimeWindows.of(10),
+          evictor: {
+            evictBefore: (elements, size) => {
+              for (const e of elements) seen.push(defaultStateSerializer.deserialize(defaultStateSerializer.serialize(e.value)));
+              return CountEvictor.of(2).evictBefore(elements, size);
+            },
+            evictAfter: (elements) => elements,
+          },
+          apply: (ls, rs) => `${ls.map((l) => l.id).join(',')}|${rs.map((r) => r.id).join(',')}`,
+        }),
+        values(),
+        toArray(),
+      ),
+    );
+    expect(seen.map((p) => [(p as [number, Ev])[0], (p as [number, Ev])[1].id])).toEqual([[0, 'l0'], [0, 'l1'], [1, 'r0'], [1, 'r1']]);
+    // the count evictor kept the last two elements (the left source ran first: both right ones)
+    expect(out).toEqual(['|r0,r1']);
+  });
+});
