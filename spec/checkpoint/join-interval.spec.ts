@@ -21,6 +21,8 @@ import {
   type StreamElement,
 } from '../../lib/index';
 import { TOMBSTONE } from '../../lib/checkpoint/checkpoint-storage';
+import { RedisCheckpointStorage } from '../../lib/redis/index';
+import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis';
 import { type Cut, type Ev, eventsOf, keyOf, runJob, sortedJson, type TwoInputPipeline } from './two-input-job';
 
 function joinPipeline(lower: number, upper: number): TwoInputPipeline {
@@ -143,5 +145,27 @@ describe('intervalJoin in a checkpointed job', () => {
       .subscribe({ error: (e: unknown) => (error = e) });
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as Error).message).toMatch(/intervalJoin: job "uids" checkpoints, so this stateful operator needs a uid/);
+  });
+});
+
+describe('intervalJoin checkpoints in Redis', () => {
+  it('restores both buffers from a real Redis into a fresh pipeline, and leaves no keys behind', async () => {
+    const url = await sharedRedisUrl();
+    const prefix = uniquePrefix('ijoin');
+    const storage = await RedisCheckpointStorage.connect({ url, prefix });
+    try {
+      const lefts: Ev[] = Array.from({ length: 30 }, (_, i) => ({ k: i % 4, t: i, id: `l${i}` }));
+      const rights: Ev[] = Array.from({ length: 30 }, (_, i) => ({ k: i % 3, t: i + 1, id: `r${i}` }));
+      const pipeline = joinPipeline(-3, 2);
+      const first = await runJob(pipeline, lefts, rights, storage, { name: 'redis-join', cut: { side: 1, at: 17 }, checkpoints: { unaligned: true }, chunkSize: 4 });
+      expect(first.stats?.status).toBe('completed');
+      expect(first.stats!.entries).toBeGreaterThan(2); // the join's keys, not only the sources' offsets
+      const restored = await runJob(pipeline, lefts, rights, storage, { name: 'redis-join', checkpoints: { unaligned: true }, chunkSize: 4 });
+      expect(sortedJson([...first.committed, ...restored.all])).toEqual(sortedJson(reference(lefts, rights, -3, 2)));
+    } finally {
+      await storage.discardJob('redis-join');
+      await storage.close();
+      expect(await deleteKeys(url, prefix)).toBe(0);
+    }
   });
 });
