@@ -6,7 +6,10 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
@@ -53,18 +56,24 @@ export interface PrivateRedis {
   readonly port: number;
   /** Stops the server (SIGKILL: nothing is saved, as on a crash). */
   stop(): Promise<void>;
-  /** Starts it again on the same port (empty: it keeps nothing on disk). */
+  /** Starts it again on the same port (empty, unless started `persistent`: then with what it had acknowledged). */
   start(): Promise<void>;
 }
 
-/** Starts a private redis-server; fails with a message that says how to install one. */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+/**
+ * Starts a private redis-server; fails with a message that says how to install one. With `persistent`, it
+ * writes an append-only file synced at every write (in a temporary directory), so what it acknowledged
+ * survives a SIGKILL and a restart, as a production Redis configured for durability.
+ */
+export async function startPrivateRedis(options: { persistent?: boolean } = {}): Promise<PrivateRedis> {
   if (!redisServerInstalled()) throw new Error(`redis-server is not installed: ${HOW_TO}`);
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
+  const dir = options.persistent === true ? mkdtempSync(join(tmpdir(), 'tidemark-redis-')) : undefined;
+  const persistence = dir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
   const start = async (): Promise<void> => {
-    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
     child = c;
     const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
     // Poll until it answers (a condition, bounded), or fail if it exits.
