@@ -127,6 +127,10 @@ interface Split {
   readonly key: string;
   /** The id of the last entry emitted (`0-0` before the first). */
   position: string;
+  /** The id of the last entry read (reads run one batch ahead of emission). */
+  fetched: string;
+  /** In bounded mode: everything up to `end` is read (not necessarily emitted yet). */
+  fetchDone: boolean;
   /** In bounded mode, the last id to read. */
   end: string | undefined;
   done: boolean;
@@ -180,7 +184,7 @@ export function fromRedisStream<T = Record<string, string>>(options: FromRedisSt
     }
     const { redis, description } = openConnection(options);
     let closed = false;
-    const splits = new Map<string, Split>(keys.map((k) => [k, { key: k, position: '0-0', end: undefined, done: false, generator: undefined }]));
+    const splits = new Map<string, Split>(keys.map((k) => [k, { key: k, position: '0-0', fetched: '0-0', fetchDone: false, end: undefined, done: false, generator: undefined }]));
     const strategy = options.watermarks;
     const mux =
       strategy === undefined
@@ -301,12 +305,12 @@ export function fromRedisStream<T = Record<string, string>>(options: FromRedisSt
     };
 
     const read = async (pendingFirst: boolean): Promise<XReadReply> => {
-      const active = [...splits.values()].filter((s) => !s.done);
+      const active = [...splits.values()].filter((s) => !s.done && !s.fetchDone);
       const args: Array<string | number> = ['COUNT', count];
       if (!pendingFirst) args.push('BLOCK', blockMs);
       args.push('STREAMS', ...active.map((s) => s.key));
       if (group === undefined) {
-        args.push(...active.map((s) => s.position));
+        args.push(...active.map((s) => s.fetched));
         return (await redis.call('XREAD', ...args)) as XReadReply;
       }
       args.push(...active.map((s) => (pendingFirst ? s.position : '>')));
@@ -323,7 +327,36 @@ export function fromRedisStream<T = Record<string, string>>(options: FromRedisSt
       if (!closed) subscriber.complete();
     };
 
+    /** Without a group: each read goes out as soon as the previous one answered, so Redis works while a batch is emitted. */
+    const loopAhead = async (): Promise<void> => {
+      let ahead: Promise<XReadReply> | undefined;
+      while (!closed) {
+        if (splits.size === 0 || [...splits.values()].every((s) => s.done)) {
+          if (bounded || splits.size === 0) return finish();
+        }
+        const reply = await (ahead ?? read(false));
+        ahead = undefined;
+        if (closed) return;
+        if (reply === null) {
+          await checkDeleted();
+          continue;
+        }
+        for (const [key, entries] of reply) {
+          const split = splits.get(key);
+          if (split === undefined || entries.length === 0) continue;
+          split.fetched = entries[entries.length - 1]![0];
+          if (split.end !== undefined && compareStreamIds(split.fetched, split.end) >= 0) split.fetchDone = true;
+        }
+        if ([...splits.values()].some((s) => !s.done && !s.fetchDone)) {
+          ahead = read(false);
+          ahead.catch(() => {}); // awaited below; if emission fails first, teardown closes the connection
+        }
+        emitBatch(reply);
+      }
+    };
+
     const loop = async (): Promise<void> => {
+      if (group === undefined) return loopAhead();
       let pendingFirst = group !== undefined;
       while (!closed) {
         if ([...splits.values()].every((s) => s.done)) {
@@ -372,6 +405,7 @@ export function fromRedisStream<T = Record<string, string>>(options: FromRedisSt
         else if (stored !== undefined) split.position = stored;
         else if (options.startFrom === '$') split.position = (await lastId(split.key)) ?? '0-0';
         else if (options.startFrom !== undefined && options.startFrom !== '0') split.position = options.startFrom;
+        split.fetched = split.position;
         if (bounded) {
           split.end = await lastId(split.key);
           split.done = split.end === undefined || compareStreamIds(split.position, split.end) >= 0;

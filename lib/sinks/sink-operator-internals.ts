@@ -112,6 +112,34 @@ export function sinkOperator<T>(origin: ErrorOrigin, makeSteps: () => SinkSteps<
         queue.push(step);
         if (!running) drain();
       };
+      /** A write, run at once when nothing is queued (the common case: no closure, no queue). */
+      const write = (value: T, context: SinkContext): void => {
+        if (failed) return;
+        if (running || queue.length > 0) {
+          enqueue(() => steps.write(value, context));
+          return;
+        }
+        let r: unknown;
+        try {
+          r = steps.write(value, context);
+        } catch (err) {
+          fail(err);
+          return;
+        }
+        if (isPromise(r)) {
+          running = true;
+          r.then(
+            () => {
+              running = false;
+              drain();
+            },
+            (err: unknown) => {
+              running = false;
+              fail(err);
+            },
+          );
+        }
+      };
 
       const open = (job: JobContext | undefined): void => {
         if (opened) return;
@@ -173,8 +201,7 @@ export function sinkOperator<T>(origin: ErrorOrigin, makeSteps: () => SinkSteps<
           if (failed) return;
           if (!(x instanceof StreamElementBase)) {
             if (!opened) open(undefined);
-            const v = x as T;
-            enqueue(() => steps.write(v, { timestamp: undefined, key: undefined }));
+            write(x as T, { timestamp: undefined, key: undefined });
             return;
           }
           const el = x as Exclude<StreamElement<T>, T>;
@@ -185,7 +212,7 @@ export function sinkOperator<T>(origin: ErrorOrigin, makeSteps: () => SinkSteps<
             case ElementKind.Record: {
               if (!opened) open(undefined);
               const r = el as StreamRecord<T>;
-              enqueue(() => steps.write(r.value, { timestamp: r.timestamp, key: r.key }));
+              write(r.value, { timestamp: r.timestamp, key: r.key });
               return;
             }
             case ElementKind.Barrier:
