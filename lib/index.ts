@@ -24,6 +24,8 @@ export {
   SourceError,
   StateError,
   CheckpointError,
+  ParallelismError,
+  PartitionerError,
   StorageUnavailableError,
   SinkError,
   UnparsableRecordError,
@@ -272,3 +274,16 @@ export {
   type OperatorSnapshot,
   type RestoredParts,
 } from './checkpoint/checkpoint-coordinator';
+
+/* Parallelism: parallel stages, partitioners, channels */
+export { parallel, ParallelStream, type ParallelOptions } from './parallel/parallel';
+export { rebalance } from './parallel/rebalance';
+export { shuffle } from './parallel/shuffle';
+export { rescale } from './parallel/rescale';
+export { global } from './parallel/global-partition';
+export { forward } from './parallel/forward';
+export { partitionCustom, type Partitioner } from './parallel/partition-custom';
+export { PartitionedStream, type StreamPartitioner, type PartitionerContext, type ChannelSelector } from './parallel/stream-partitioner';
+export type { Channel, ChannelSender, ChannelReceiver, ChannelHandlers } from './parallel/channel';
+export { InProcessChannel } from './parallel/in-process-channel';
+export type { ChannelFactory, SubtaskHost } from './parallel/exchange-internals';

@@ -156,3 +156,25 @@ export class UnparsableRecordError extends SourceError {
     super(origin, `cannot parse the record at offset ${offset} of split ${JSON.stringify(split)}: ${cause instanceof Error ? cause.message : describeValue(cause)}`, cause);
   }
 }
+
+/**
+ * A parallel stage cannot run as asked: a parallelism above the job's max parallelism (the number of key
+ * groups), or `forward()` between stages of different parallelisms.
+ */
+export class ParallelismError extends TidemarkError {
+  override name = 'ParallelismError';
+}
+
+/** A partitioner chose a channel that does not exist (a custom partitioner's index out of range). */
+export class PartitionerError extends TidemarkError {
+  override name = 'PartitionerError';
+  constructor(
+    origin: ErrorOrigin,
+    /** The channel index the partitioner returned. */
+    readonly index: unknown,
+    /** The number of channels it had to choose from. */
+    readonly channels: number,
+  ) {
+    super(origin, `the partitioner returned channel ${describeValue(index)}, which is not an integer in [0, ${channels})`);
+  }
+}

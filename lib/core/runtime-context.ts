@@ -40,6 +40,12 @@ export interface RuntimeContext extends KeyedStateStore {
   readonly jobContext: JobContext | undefined;
   /** The scheduler's current time: processing time. */
   currentProcessingTime(): number;
+  /** `subtaskIndex`, by Flink's name: this subtask's index in its `parallel` stage (0 outside one). */
+  getIndexOfThisSubtask(): number;
+  /** `parallelism`, by Flink's name: the number of subtasks of this stage (1 outside a `parallel` stage). */
+  getNumberOfParallelSubtasks(): number;
+  /** `maxParallelism`, by Flink's name: the job's number of key groups. */
+  getMaxNumberOfParallelSubtasks(): number;
 }
 
 /**
@@ -80,6 +86,9 @@ export function createRuntimeContext(
     if (keyedState === undefined) throw new NotKeyedError(origin, 'keyed state');
     return keyedState;
   };
+  const subtaskIndex = job?.subtaskIndex ?? 0;
+  const parallelism = job?.parallelism ?? 1;
+  const maxParallelism = job?.maxParallelism ?? 128;
   return {
     getState: <T>(d: ValueStateDescriptor<T>): ValueState<T> => store().getState(d),
     getListState: <T>(d: ListStateDescriptor<T>): ListState<T> => store().getListState(d),
@@ -89,13 +98,16 @@ export function createRuntimeContext(
     jobName: job?.jobName ?? 'tidemark-job',
     operatorName,
     uid,
-    subtaskIndex: job?.subtaskIndex ?? 0,
-    parallelism: job?.parallelism ?? 1,
-    maxParallelism: job?.maxParallelism ?? 128,
+    subtaskIndex,
+    parallelism,
+    maxParallelism,
     executionMode: effectiveMode(job),
     scheduler,
     metrics,
     jobContext: job,
     currentProcessingTime: () => scheduler.now(),
+    getIndexOfThisSubtask: () => subtaskIndex,
+    getNumberOfParallelSubtasks: () => parallelism,
+    getMaxNumberOfParallelSubtasks: () => maxParallelism,
   };
 }

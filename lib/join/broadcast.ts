@@ -2,6 +2,8 @@ import { Observable } from 'rxjs';
 import { InvalidArgumentError } from '../core/errors';
 import type { StreamElement } from '../core/stream-element';
 import { MapStateDescriptor } from '../state/descriptors/map-state-descriptor';
+import { broadcastPartitioner } from '../parallel/broadcast-partitioner';
+import { partitionWith, type PartitionedStream } from '../parallel/stream-partitioner';
 
 /**
  * A stream whose every record reaches every parallel instance of the operator it is connected to, with
@@ -38,15 +40,19 @@ export class BroadcastStream<T> extends Observable<StreamElement<T>> {
  * const rules = rules$.pipe(broadcast(rulesDesc));
  * events$.pipe(keyBy((e) => e.sensor), connect(rules), keyedBroadcastProcess({ ... }))
  * ```
- * @param descriptors the broadcast states, at least one.
- * @throws InvalidArgumentError when no descriptor is given or one is not a `MapStateDescriptor`.
+ * Without descriptors, `broadcast()` is the partitioner of the same name (Flink's `DataStream.broadcast()`):
+ * before a `parallel` stage, every record goes to every subtask (docs/parallelism.md).
+ *
+ * @param descriptors the broadcast states.
+ * @throws InvalidArgumentError when a descriptor is not a `MapStateDescriptor`.
  * @see connect, broadcastProcess, keyedBroadcastProcess, Flink's `BroadcastStream`
  */
-export function broadcast<T>(...descriptors: MapStateDescriptor<any, any>[]): (source: Observable<StreamElement<T>>) => BroadcastStream<T> {
+export function broadcast<T>(): (source: Observable<StreamElement<T>>) => PartitionedStream<T>;
+export function broadcast<T>(...descriptors: [MapStateDescriptor<any, any>, ...MapStateDescriptor<any, any>[]]): (source: Observable<StreamElement<T>>) => BroadcastStream<T>;
+export function broadcast<T>(...descriptors: MapStateDescriptor<any, any>[]): (source: Observable<StreamElement<T>>) => BroadcastStream<T> | PartitionedStream<T> {
   const origin = { operator: 'broadcast' };
-  if (descriptors.length === 0) {
-    throw new InvalidArgumentError(origin, 'descriptors', descriptors, 'must hold at least one MapStateDescriptor (the broadcast state)');
-  }
+  // without descriptors: Flink's DataStream.broadcast(), the partitioner (every record to every subtask)
+  if (descriptors.length === 0) return partitionWith<T>(broadcastPartitioner);
   for (const d of descriptors) {
     if (!(d instanceof MapStateDescriptor)) throw new InvalidArgumentError(origin, 'descriptors', d, 'must all be MapStateDescriptor instances');
   }

@@ -11,6 +11,7 @@ import {
   Job,
   MapStateDescriptor,
   OutputTag,
+  PartitionedStream,
   StartElement,
   StateError,
   StreamRecord,
@@ -46,8 +47,8 @@ describe('broadcast', () => {
     expect(of(1).pipe(connect(of(2).pipe(broadcast(limitDesc))))).toBeInstanceOf(BroadcastConnectedStreams);
   });
 
-  it('refuses no descriptor, or one that is not a MapStateDescriptor', () => {
-    expect(() => broadcast()).toThrow('broadcast: descriptors must hold at least one MapStateDescriptor (the broadcast state), got []');
+  it('refuses a descriptor that is not a MapStateDescriptor; without descriptors it is the broadcast partitioner', () => {
+    expect(broadcast()(of(1))).toBeInstanceOf(PartitionedStream);
     expect(() => broadcast({ name: 'x' } as never)).toThrow(InvalidArgumentError);
   });
 });
