@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'lib/index.ts',
     'node/index': 'lib/node/index.ts',
+    'node/worker': 'lib/node/worker.ts',
     'redis/index': 'lib/redis/index.ts',
     'testing/index': 'lib/testing/index.ts',
   },

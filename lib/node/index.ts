@@ -22,3 +22,8 @@ export { DefaultRollingPolicy, OnCheckpointRollingPolicy, type DefaultRollingPol
 
 /* Live feed (Server-Sent Events) */
 export { LiveFeed, type LiveFeedOptions, type LiveFeedPublishOptions, type LiveFeedServer } from './live-feed';
+
+/* Parallel stages on worker threads */
+export { parallelWorkers, type ParallelWorkersOptions } from './parallel-workers';
+export { WorkerChannel, type WorkerChannelOptions } from './worker-channel';
+export { WorkerError } from './worker-error';
