@@ -91,7 +91,8 @@ async function main(): Promise<void> {
     Atomics.notify(cells, STARTED);
     return;
   }
-  const out = new WorkerChannel(port, { credits: cells, cell: OUT, hooks, origin });
+  // waiting for output credit: wake the main thread (it may be waiting for input credit) so it drains
+  const out = new WorkerChannel(port, { credits: cells, cell: OUT, hooks, origin, onBlocked: () => Atomics.notify(cells, IN) });
   let buffer: unknown[] = [];
   let scheduled = false;
   const flush = (): void => {

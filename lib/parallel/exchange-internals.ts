@@ -67,6 +67,12 @@ function defaultContext(): JobContext {
   };
 }
 
+/** Sends one element: without a batch array on an in-process channel (the hot path). */
+function sendOne(sender: ChannelSender<unknown>, el: unknown): void {
+  if (sender instanceof InProcessChannel) sender.sendOne(el);
+  else sender.send([el]);
+}
+
 /** One upstream subtask's output side: routes records by the partitioner, broadcasts everything else. */
 class RecordWriter implements InputObserver {
   private select: ChannelSelector | undefined = undefined;
@@ -97,12 +103,12 @@ class RecordWriter implements InputObserver {
     else {
       const sender = this.senders[c];
       if (sender === undefined) throw new TidemarkError(this.spec.origin, `partitioner ${this.spec.partitioner.name} chose channel ${c} of ${this.senders.length}`);
-      sender.send([el]);
+      sendOne(sender, el);
     }
   }
 
   private broadcast(el: unknown): void {
-    for (const s of this.senders) s.send([el]);
+    for (const s of this.senders) sendOne(s, el);
   }
 
   next(el: unknown): void {

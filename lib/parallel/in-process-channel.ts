@@ -25,6 +25,8 @@ export class InProcessChannel<T> implements Channel<T>, ChannelSender<T>, Channe
   private closed = false;
   private closeQueued = false;
   private readonly waiting: Array<() => void> = [];
+  /** The array {@link sendOne} reuses. */
+  private readonly single: T[] = [];
 
   /** @throws InvalidArgumentError when `capacity` is not a positive integer. */
   constructor(options: { capacity?: number } = {}) {
@@ -55,6 +57,21 @@ export class InProcessChannel<T> implements Channel<T>, ChannelSender<T>, Channe
       throw new TidemarkError(ORIGIN, `no credit: ${this.capacity} batches wait for a receiver (call receive() first, or check credit before sending)`);
     }
     this.queue.push(elements);
+  }
+
+  /**
+   * Sends one element without allocating a batch: the receiver gets a one-element array that is reused
+   * for the next call, so it must not keep the array (the parallel stage's receivers do not).
+   */
+  sendOne(element: T): void {
+    const h = this.handlers;
+    if (h === undefined || this.closed) {
+      this.send([element]);
+      return;
+    }
+    const single = this.single;
+    single[0] = element;
+    h.batch(single);
   }
 
   onCredit(f: () => void): void {
