@@ -12,7 +12,7 @@ const GLOBAL: StreamPartitioner = { name: 'global', selector: () => () => 0 };
  *
  * ```text
  * input:                                a-b-c-|
- * global(), parallel(3, tag subtask):    a0-b0-c0-|
+ * global(), parallel(3, tag subtask):    a-b-c-(M|)    a = a0, b = b0, c = c0
  * ```
  *
  * @example

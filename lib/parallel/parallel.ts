@@ -84,9 +84,11 @@ export function parallelStage<R>(parallelism: number, host: SubtaskHost, origin:
  * stage is a function from the subtask's input to its output, like the selector of RxJS's `connect`.
  *
  * ```text
- * input (keyed by user):        a1-b1-a2-W(9)-|
- * keyBy, parallel(2, sum):      a1-b1-a3-W(9)-|     (a → subtask 1, b → subtask 0; W(9) once both subtasks reach it)
+ * input:                                          a-b-W-c-|     a, b, c: records of key k at 1, 5, 12; W = W(9)
+ * parallel(4, (s) => s.pipe(tumblingEventWindow(10, { reduce: sum })))
+ * output:                                         ----(sW)(tM|)  s = 3 at 9, t = 3 at 19
  * ```
+ * (three subtasks never see a record of k: they still get W(9), so the window fires at W(9))
  *
  * @example
  * ```ts

@@ -18,8 +18,8 @@ export type Partitioner<K> = (key: K, numPartitions: number) => number;
  * not keyed: keyed state still needs `keyBy`.
  *
  * ```text
- * input:                                                   a(1)-b(2)-c(3)-|
- * partitionCustom((k, n) => k % n, (v) => v.id), parallel(2, tag subtask):   a1-b0-c1-|
+ * input:                                                                   a-b-c-|        a = {id: 1}, b = {id: 2}, c = {id: 3}
+ * partitionCustom((id, n) => id % n, (v) => v.id), parallel(2, tag subtask):   a-b-c-(M|)     a = 11, b = 20, c = 31
  * ```
  *
  * @example

@@ -13,7 +13,7 @@ const REBALANCE: StreamPartitioner = { name: 'rebalance', selector: roundRobin }
  *
  * ```text
  * input:                                   a-b-c-d-|
- * rebalance(), parallel(2, tag subtask):   a0-b1-c0-d1-|   (x0: x went to subtask 0)
+ * rebalance(), parallel(2, tag subtask):   a-b-c-d-(M|)    a = a0, b = b1, c = c0, d = d1 (x0: x went to subtask 0)
  * ```
  *
  * @example

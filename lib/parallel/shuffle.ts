@@ -23,8 +23,8 @@ export function seededRandom(seed: number): () => number {
  * It's like Flink's `DataStream.shuffle()`, but seedable.
  *
  * ```text
- * input:                                       a-b-c-d-|
- * shuffle({ seed: 7 }), parallel(2, tag subtask): the same random subtasks on every run
+ * input:                                          0 1 2 ... 39
+ * shuffle({ seed: 7 }), parallel(4, tag subtask):   i goes to subtask ⌊r_i · 4⌋, r_i the i-th draw of the seeded sequence (the same on every run)
  * ```
  *
  * @example
