@@ -7,7 +7,7 @@
  */
 import { asyncScheduler, Observable, type Subscriber } from 'rxjs';
 import { workerData } from 'node:worker_threads';
-import type { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator';
+import type { CheckpointCoordinator, OperatorSnapshot } from '../checkpoint/checkpoint-coordinator';
 import { CheckpointBarrier } from '../core/checkpoint-barrier';
 import { MetricGroup } from '../core/metrics';
 import { StartElement } from '../core/start-element';
@@ -38,6 +38,21 @@ function remoteCoordinator(): CheckpointCoordinator {
   return view as unknown as CheckpointCoordinator;
 }
 
+/** A snapshot whose deferred keyed state is serialized here (a function cannot cross to the main thread). */
+function materialize(handle: unknown): unknown {
+  const h = handle as OperatorSnapshot;
+  if (typeof h !== 'object' || h === null || h.parts !== true || h.deferred === undefined) return handle;
+  const keyed = new Map<number, Array<readonly [string, string]>>();
+  if (h.keyed !== undefined) for (const [g, entries] of h.keyed) keyed.set(g, [...entries]);
+  h.deferred.serialize(0, h.deferred.size, (g, field, value) => {
+    let list = keyed.get(g);
+    if (list === undefined) keyed.set(g, (list = []));
+    list.push([field, value]);
+  });
+  const { deferred: _deferred, ...rest } = h;
+  return { ...rest, keyed };
+}
+
 const hooks: DecodeHooks = {
   barrier: (d) =>
     new CheckpointBarrier(
@@ -48,7 +63,7 @@ const hooks: DecodeHooks = {
         ? {
             acknowledge(uid, handle) {
               try {
-                post({ ack: [d.id, uid, handle] });
+                post({ ack: [d.id, uid, materialize(handle)] });
               } catch (err) {
                 post({ decl: [d.id, uid, `its state cannot cross to the main thread: ${(err as Error).message}`] });
               }

@@ -6,7 +6,7 @@
  * from at any parallelism).
  * @module
  */
-import type { CheckpointCoordinator, CheckpointListener, OperatorSnapshot } from '../checkpoint/checkpoint-coordinator';
+import type { CheckpointCoordinator, CheckpointListener, DeferredKeyedState, OperatorSnapshot } from '../checkpoint/checkpoint-coordinator';
 import { type BarrierAcknowledger, CheckpointBarrier } from '../core/checkpoint-barrier';
 import { CheckpointError } from '../core/errors';
 
@@ -44,7 +44,9 @@ export function mergeHandles(handles: readonly unknown[]): unknown {
   let incremental = false;
   let syncMillis = 0;
   let anyKeyed = false;
+  const deferred: DeferredKeyedState[] = [];
   for (const h of handles) {
+    if (h.deferred !== undefined) deferred.push(h.deferred);
     if (h.keyed !== undefined) {
       anyKeyed = true;
       for (const [g, entries] of h.keyed) {
@@ -61,10 +63,28 @@ export function mergeHandles(handles: readonly unknown[]): unknown {
     parts: true,
     ...(anyKeyed ? { keyed } : {}),
     ...(operator.length > 0 ? { operator } : {}),
+    ...(deferred.length > 0 ? { deferred: concatDeferred(deferred) } : {}),
     incremental,
     syncMillis,
   };
   return merged;
+}
+
+/** The subtasks' deferred keyed states as one: entries numbered across them in subtask order. @internal */
+export function concatDeferred(parts: readonly DeferredKeyedState[]): DeferredKeyedState {
+  const size = parts.reduce((n, d) => n + d.size, 0);
+  return {
+    size,
+    serialize(from, to, put) {
+      let base = 0;
+      for (const d of parts) {
+        const lo = Math.max(from, base);
+        const hi = Math.min(to, base + d.size);
+        if (lo < hi) d.serialize(lo - base, hi - base, put);
+        base += d.size;
+      }
+    },
+  };
 }
 
 interface PendingUid {
