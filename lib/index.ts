@@ -26,6 +26,7 @@ export {
   CheckpointError,
   ParallelismError,
   PartitionerError,
+  NonRestoredStateError,
   StorageUnavailableError,
   SinkError,
   UnparsableRecordError,
@@ -35,7 +36,7 @@ export {
 } from './core/errors';
 
 /* Jobs, runtime contexts, metrics and the operator helper */
-export { Job, type JobOptions } from './core/job';
+export { Job, type JobOptions, type SavepointRestore } from './core/job';
 export { Counter, MetricGroup } from './core/metrics';
 export {
   FusedStream,
@@ -127,7 +128,6 @@ export {
   type CheckpointedFunction,
   type FunctionInitializationContext,
   type FunctionSnapshotContext,
-  type OperatorSnapshotHandle,
   type OperatorStateMode,
   type OperatorStateSnapshot,
   type OperatorStateStore,

@@ -57,6 +57,8 @@ export interface CheckpointConfig {
 export interface CheckpointStats {
   readonly checkpointId: number;
   readonly kind: 'checkpoint' | 'savepoint';
+  /** The savepoint's name (savepoints only). */
+  readonly name?: string;
   readonly status: 'completed' | 'failed';
   /** Scheduler time of the trigger and the duration until completion or failure, in ms. */
   readonly triggeredAt: number;
@@ -94,6 +96,10 @@ export interface OperatorSnapshot {
   readonly incremental?: boolean;
   /** How long the synchronous part of the snapshot took, in ms. */
   readonly syncMillis?: number;
+  /** The operator's kind (`keyedProcess`, `fromCollection`...), recorded in the metadata and checked on restore. */
+  readonly kind?: string;
+  /** The names of its states, recorded in the metadata (savepoints describe themselves). */
+  readonly states?: readonly string[];
 }
 
 /**
@@ -127,14 +133,24 @@ export const SERIALIZE_SLICE = 2048;
 export interface RestoredParts {
   readonly parts: true;
   readonly checkpointId: number;
+  /** The kind of operator that wrote it, when it said (see {@link OperatorSnapshot.kind}). */
+  readonly kind?: string;
   readonly keyed: ReadonlyMap<number, ReadonlyMap<string, string>>;
   readonly operator: ReadonlyMap<string, string>;
 }
 
-/** A source of the job: emits a barrier when asked (between two records). */
+/**
+ * A source of the job: emits a barrier when asked (between two records). For stop-with-savepoint a source
+ * also implements `suspend` (emit nothing more after the barrier it just emitted), `resume` (the savepoint
+ * failed: go on) and `finish` (the savepoint is complete: end the stream, with the end-of-input watermark
+ * when `drain`).
+ */
 export interface CheckpointSource {
   readonly uid: string;
   emitBarrier(barrier: CheckpointBarrier): void;
+  suspend?(): void;
+  resume?(): void;
+  finish?(drain: boolean): void;
 }
 
 /** Hooks of a participant that needs to hear how checkpoints end (two-phase-commit sinks). */
@@ -160,6 +176,8 @@ interface Pending {
   outstanding: number;
   readonly handles: Map<string, StateHandle[]>;
   readonly incrementalUids: Set<string>;
+  /** What each participant said it is: its kind and state names. */
+  readonly described: Map<string, { kind?: string; states?: readonly string[] }>;
   bytes: number;
   entries: number;
   syncPause: number;
@@ -207,6 +225,8 @@ export class CheckpointCoordinator {
   readonly fullEvery: number;
 
   private readonly participants = new Map<string, CheckpointListener | undefined>();
+  /** Every uid that ever registered (restored state is checked against it). */
+  private readonly everRegistered = new Set<string>();
   private readonly sources = new Map<string, CheckpointSource>();
   private readonly pending = new Map<number, Pending>();
   private readonly statsSubject = new Subject<CheckpointStats>();
@@ -286,6 +306,7 @@ export class CheckpointCoordinator {
     // An operator opens before the first barrier reaches it, so a checkpoint in progress waits for it too
     // (a multi-input operator may open after the trigger, when its slower input's start element arrives).
     for (const p of this.pending.values()) if (!p.done && !p.written) p.awaiting.add(uid);
+    this.everRegistered.add(uid);
     return () => {
       this.participants.delete(uid);
       for (const p of this.pending.values()) if (p.awaiting.delete(uid)) this.maybeComplete(p);
@@ -322,33 +343,49 @@ export class CheckpointCoordinator {
   /**
    * Triggers a checkpoint (or, with `kind: 'savepoint'`, a savepoint) now: every source is asked for its
    * barrier at once. Resolves with its statistics once it is complete, rejects when it fails.
+   *
+   * A savepoint without a name is named `savepoint-<id>`. With `stop` (savepoints only), every source is
+   * suspended right after its barrier, so nothing follows the savepoint; once it is complete the sources
+   * finish (with the end-of-input watermark when `drain`), and if it fails they resume.
    */
-  trigger(options: { kind?: 'checkpoint' | 'savepoint'; name?: string } = {}): Promise<CheckpointStats> {
+  trigger(options: { kind?: 'checkpoint' | 'savepoint'; name?: string; stop?: boolean; drain?: boolean } = {}): Promise<CheckpointStats> {
     const kind = options.kind ?? 'checkpoint';
-    if (kind === 'savepoint' && (typeof options.name !== 'string' || options.name.length === 0)) {
-      return Promise.reject(new InvalidArgumentError(this.origin, 'name', options.name, 'a savepoint needs a name'));
+    if (kind === 'savepoint' && options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
+      return Promise.reject(new InvalidArgumentError(this.origin, 'name', options.name, 'a savepoint name must be a non-empty string'));
     }
     if (this.lastId === undefined) {
       return Promise.reject(new CheckpointError(this.origin, 'restore() must run before the first checkpoint (it finds the ids already used and the state to continue from)'));
+    }
+    const stop = options.stop === true;
+    if (stop) {
+      if (kind !== 'savepoint') return Promise.reject(new InvalidArgumentError(this.origin, 'stop', true, 'only a savepoint stops the job'));
+      if (this.sources.size === 0) return Promise.reject(new CheckpointError(this.origin, 'no source of the job is running: there is nothing to stop'));
+      const unable = [...this.sources.values()].filter((s) => s.suspend === undefined || s.resume === undefined || s.finish === undefined);
+      if (unable.length > 0) {
+        return Promise.reject(new CheckpointError(this.origin, `stop with savepoint needs every source to stop after its barrier, and ${unable.map((s) => `"${s.uid}"`).join(', ')} cannot: take a savepoint (job.savepoint()) and cancel the job instead`));
+      }
     }
     const triggeredAt = this.scheduler.now();
     // Ids are given here, synchronously, so that the barrier leaves at the trigger's (virtual) time.
     // They never repeat one in storage: restore() starts after every id it finds there, and deletes the
     // parts of checkpoints that never completed.
     const id = ++this.lastId;
+    const name = kind === 'savepoint' ? (options.name ?? `savepoint-${id}`) : undefined;
     const full = kind === 'savepoint' || !this.incremental || this.sinceFull >= this.fullEvery;
     if (kind === 'checkpoint') this.sinceFull = full ? 1 : this.sinceFull + 1;
-    return new Promise<CheckpointStats>((resolve, reject) => {
+    const sources = [...this.sources.values()];
+    const done = new Promise<CheckpointStats>((resolve, reject) => {
       const p: Pending = {
         id,
         kind,
-        name: options.name,
+        name,
         full,
         triggeredAt,
         awaiting: new Set(this.participants.keys()),
         outstanding: 0,
         handles: new Map(),
         incrementalUids: new Set(),
+        described: new Map(),
         bytes: 0,
         entries: 0,
         syncPause: 0,
@@ -361,9 +398,23 @@ export class CheckpointCoordinator {
       this.pending.set(id, p);
       p.timeout = this.scheduler.schedule(() => this.fail(p, new CheckpointError(this.origin, `checkpoint ${id} expired after ${this.timeout} ms before every operator acknowledged (waiting for ${[...p.awaiting].map((u) => `"${u}"`).join(', ') || 'its writes'})`)), this.timeout);
       const barrier = new CheckpointBarrier(id, triggeredAt, kind, this.acknowledgerFor(p), this.unaligned, full);
-      for (const s of this.sources.values()) s.emitBarrier(barrier);
+      for (const s of sources) {
+        s.emitBarrier(barrier);
+        if (stop) s.suspend!();
+      }
       this.maybeComplete(p);
     });
+    if (!stop) return done;
+    return done.then(
+      (stats) => {
+        for (const s of sources) s.finish!(options.drain === true);
+        return stats;
+      },
+      (err: unknown) => {
+        for (const s of sources) s.resume!();
+        throw err;
+      },
+    );
   }
 
   private acknowledgerFor(p: Pending): BarrierAcknowledger {
@@ -384,6 +435,9 @@ export class CheckpointCoordinator {
     }
     p.syncPause = Math.max(p.syncPause, snapshot.syncMillis ?? 0);
     if (snapshot.incremental === true) p.incrementalUids.add(uid);
+    if (snapshot.kind !== undefined || snapshot.states !== undefined) {
+      p.described.set(uid, { ...(snapshot.kind === undefined ? {} : { kind: snapshot.kind }), ...(snapshot.states === undefined ? {} : { states: [...snapshot.states] }) });
+    }
     const list: StateHandle[] = [];
     p.handles.set(uid, list);
     /** Writes the parts in one batch when the storage can (one round trip), else part by part. */
@@ -497,7 +551,7 @@ export class CheckpointCoordinator {
     for (const other of this.pending.values()) if (other.id < p.id && other.kind === 'checkpoint' && p.kind === 'checkpoint') return;
     p.completing = true;
     const chains = this.chainFor(p);
-    const operators: OperatorStateHandles[] = [...chains].map(([uid, groups]) => ({ uid, handles: [...groups.values()].flat() }));
+    const operators: OperatorStateHandles[] = [...chains].map(([uid, groups]) => ({ uid, ...p.described.get(uid), handles: [...groups.values()].flat() }));
     const metadata: CheckpointMetadata = {
       format: CHECKPOINT_FORMAT,
       jobName: this.jobName,
@@ -578,6 +632,7 @@ export class CheckpointCoordinator {
     return {
       checkpointId: p.id,
       kind: p.kind,
+      ...(p.name === undefined ? {} : { name: p.name }),
       status,
       triggeredAt: p.triggeredAt,
       duration: this.scheduler.now() - p.triggeredAt,
@@ -589,28 +644,49 @@ export class CheckpointCoordinator {
     };
   }
 
+  /** The uids of every operator, sink and source that registered since the coordinator was made. */
+  registeredUids(): string[] {
+    return [...this.everRegistered];
+  }
+
   /**
    * Prepares the coordinator and reads the latest complete checkpoint (or the savepoint `savepoint`):
    * returns each participant's restored state by uid, or `undefined` when there is none. It deletes the
    * leftovers of a crash, continues checkpoint ids after every id in storage, and continues incremental
    * checkpoints from the restored chain. Runs once, before the first trigger.
+   *
+   * A savepoint is looked up among the savepoints of `job` (default: this job); one whose metadata names
+   * another job than that is refused. With `keyGroups`, only the key groups it accepts are read (a subtask
+   * restores its own range).
+   * @throws {@link CheckpointError} when the savepoint does not exist, is another job's, or cannot be used
+   * (another maxParallelism, an unknown serializer, a corrupt record).
    */
-  async restore(options: { savepoint?: string } = {}): Promise<Map<string, unknown> | undefined> {
+  async restore(options: { savepoint?: string; job?: string; keyGroups?: (keyGroup: number) => boolean } = {}): Promise<Map<string, unknown> | undefined> {
     await this.storage.cleanup(this.jobName);
     // The storage's counter gives a fresh id, ours to start from; a complete checkpoint or savepoint of a
     // run that crashed may have a larger one (this coordinator counts locally between restores).
     const used = [(await this.storage.nextCheckpointId(this.jobName)) - 1, ...(await this.storage.listCheckpoints(this.jobName))];
     for (const name of await this.storage.listSavepoints(this.jobName)) used.push((await this.storage.savepoint(this.jobName, name))?.checkpointId ?? 0);
     this.lastId = Math.max(...used);
-    const meta =
-      options.savepoint === undefined ? await this.storage.latestCheckpoint(this.jobName) : await this.storage.savepoint(this.jobName, options.savepoint);
+    const owner = options.job ?? this.jobName;
+    const meta = options.savepoint === undefined ? await this.storage.latestCheckpoint(this.jobName) : await this.storage.savepoint(owner, options.savepoint);
     if (meta === undefined) {
       if (options.savepoint !== undefined) {
-        throw new CheckpointError(this.origin, `there is no savepoint "${options.savepoint}" of job "${this.jobName}" in ${this.storage.description}`);
+        const names = await this.storage.listSavepoints(owner);
+        throw new CheckpointError(
+          this.origin,
+          `there is no savepoint "${options.savepoint}" of job "${owner}" in ${this.storage.description} (${names.length === 0 ? 'it has none' : `it has ${names.map((n) => `"${n}"`).join(', ')}`}); a savepoint of another job is restored only when named: restoreFrom: { savepoint, job: 'that-job' }`,
+        );
       }
       return undefined;
     }
-    if (meta.jobName !== this.jobName) throw new CheckpointError(this.origin, `the ${meta.kind} ${meta.checkpointId} belongs to job "${meta.jobName}", not "${this.jobName}"`);
+    const expected = options.savepoint === undefined ? this.jobName : owner;
+    if (meta.jobName !== expected) {
+      throw new CheckpointError(
+        this.origin,
+        `the ${meta.kind} ${meta.name === undefined ? meta.checkpointId : `"${meta.name}"`} found for job "${expected}" was written by job "${meta.jobName}": it was copied or is corrupt; to restore job "${meta.jobName}"'s savepoint, name it: restoreFrom: { savepoint: '${meta.name ?? ''}', job: '${meta.jobName}' }`,
+      );
+    }
     if (meta.maxParallelism !== this.maxParallelism) {
       throw new CheckpointError(
         this.origin,
@@ -618,8 +694,9 @@ export class CheckpointCoordinator {
       );
     }
     if (meta.serializer !== defaultStateSerializer.id) {
-      throw new CheckpointError(this.origin, `the ${meta.kind} ${meta.checkpointId} was written with serializer "${meta.serializer}", which this version cannot read`);
+      throw new CheckpointError(this.origin, `the ${meta.kind} ${meta.checkpointId} was written with serializer "${meta.serializer}", which this version cannot read (it reads "${defaultStateSerializer.id}")`);
     }
+    const owned = options.keyGroups ?? (() => true);
     const restored = new Map<string, unknown>();
     const chains = new Map<string, Map<number, StateHandle[]>>();
     for (const op of meta.operators) {
@@ -627,8 +704,9 @@ export class CheckpointCoordinator {
       const operator = new Map<string, string>();
       const groups = new Map<number, StateHandle[]>();
       for (const h of op.handles) {
+        if (h.keyGroup !== OPERATOR_STATE && !owned(h.keyGroup)) continue;
         groups.set(h.keyGroup, [...(groups.get(h.keyGroup) ?? []), h]);
-        const entries = await this.storage.readState(this.jobName, h);
+        const entries = await this.storage.readState(meta.jobName, h);
         let target = operator;
         if (h.keyGroup !== OPERATOR_STATE) {
           target = keyed.get(h.keyGroup) ?? new Map<string, string>();
@@ -642,9 +720,9 @@ export class CheckpointCoordinator {
       chains.set(op.uid, groups);
       const whole = operator.get(WHOLE);
       if (whole !== undefined && keyed.size === 0 && operator.size === 1) restored.set(op.uid, defaultStateSerializer.deserialize(whole));
-      else restored.set(op.uid, { parts: true, checkpointId: meta.checkpointId, keyed, operator } satisfies RestoredParts);
+      else restored.set(op.uid, { parts: true, checkpointId: meta.checkpointId, ...(op.kind === undefined ? {} : { kind: op.kind }), keyed, operator } satisfies RestoredParts);
     }
-    if (meta.kind === 'checkpoint') {
+    if (meta.kind === 'checkpoint' && meta.jobName === this.jobName) {
       this.lastHandles = chains;
       this.sinceFull = 1;
     }

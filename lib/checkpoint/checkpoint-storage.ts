@@ -11,7 +11,10 @@
  */
 import { CheckpointError, describeValue } from '../core/errors';
 
-/** The format tag of {@link CheckpointMetadata}; a snapshot with another one is refused. */
+/**
+ * The format tag of {@link CheckpointMetadata}: the format's id and its version (`<id>/<version>`). A
+ * snapshot with another id, or a version this code does not read, is refused with a {@link CheckpointError}.
+ */
 export const CHECKPOINT_FORMAT = 'tidemark-checkpoint/1';
 
 /** The key group of an operator's non-keyed (operator) state part. */
@@ -48,6 +51,10 @@ export interface StateHandle {
 /** Every handle one operator needs to restore, in the order to apply them (oldest first per key group). */
 export interface OperatorStateHandles {
   readonly uid: string;
+  /** The kind of operator that wrote it (`keyedProcess`, `fromCollection`...), when it said. */
+  readonly kind?: string;
+  /** The names of its states, when it said. */
+  readonly states?: readonly string[];
   readonly handles: readonly StateHandle[];
 }
 
@@ -141,11 +148,19 @@ const ORIGIN = { operator: 'CheckpointStorage' };
 /** Checks a metadata record read back from storage (or given by a user): corrupt or foreign ones are refused. */
 export function validateMetadata(raw: unknown, where: string): CheckpointMetadata {
   const bad = (what: string): never => {
-    throw new CheckpointError(ORIGIN, `${where}: ${what}; it was not written by this version of tidemark, or it is corrupt`);
+    throw new CheckpointError(ORIGIN, `${where}: ${what}; it was not written by this version of tidemark, or it is corrupt: delete it, or start the job without it (restoreFrom: 'none')`);
   };
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return bad('the metadata is not an object');
   const m = raw as Record<string, unknown>;
   if (m['format'] !== CHECKPOINT_FORMAT) {
+    const [id, version] = typeof m['format'] === 'string' ? m['format'].split('/') : [];
+    const [ourId, ourVersion] = CHECKPOINT_FORMAT.split('/');
+    if (id === ourId && version !== undefined) {
+      throw new CheckpointError(
+        ORIGIN,
+        `${where}: unknown format ${describeValue(m['format'])}: this version of tidemark reads version ${ourVersion} of "${ourId}", not ${describeValue(version)}; restore it with the tidemark version that wrote it, or start without it (restoreFrom: 'none')`,
+      );
+    }
     return bad(`unknown format ${describeValue(m['format'])} (expected "${CHECKPOINT_FORMAT}")`);
   }
   if (typeof m['jobName'] !== 'string') bad('jobName is not a string');
@@ -161,6 +176,10 @@ export function validateMetadata(raw: unknown, where: string): CheckpointMetadat
     const o = op as Record<string, unknown>;
     if (typeof o['uid'] !== 'string') bad('an operator entry has no uid');
     if (!Array.isArray(o['handles'])) bad(`operator "${String(o['uid'])}" has no handles`);
+    if (o['kind'] !== undefined && typeof o['kind'] !== 'string') bad(`operator "${String(o['uid'])}" has a kind that is not a string`);
+    if (o['states'] !== undefined && (!Array.isArray(o['states']) || !(o['states'] as unknown[]).every((x) => typeof x === 'string'))) {
+      bad(`operator "${String(o['uid'])}" has state names that are not a list of strings`);
+    }
     for (const h of o['handles'] as unknown[]) {
       const x = h as Record<string, unknown> | null;
       if (

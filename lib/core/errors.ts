@@ -129,6 +129,24 @@ export class CheckpointError extends TidemarkError {
   override name = 'CheckpointError';
 }
 
+/**
+ * The restored checkpoint or savepoint holds state of operator uids that no operator of the job
+ * registers (an operator was removed or its uid changed). `uids` names them.
+ */
+export class NonRestoredStateError extends CheckpointError {
+  override name = 'NonRestoredStateError';
+  constructor(
+    origin: ErrorOrigin,
+    /** The uids whose state no operator took. */
+    readonly uids: readonly string[],
+  ) {
+    super(
+      origin,
+      `the restored state holds operator uid(s) ${uids.map((u) => `"${u}"`).join(', ')} that no operator of this job registers: give the operator that should take it that uid, or drop that state with allowNonRestoredState: true in the job options`,
+    );
+  }
+}
+
 /** The checkpoint storage (Redis, ...) could not be reached or refused a command; the `cause` says why. */
 export class StorageUnavailableError extends TidemarkError {
   override name = 'StorageUnavailableError';

@@ -1,6 +1,7 @@
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { CheckpointCoordinator, type CheckpointConfig, type CheckpointStats } from '../checkpoint/checkpoint-coordinator';
-import { CheckpointError, InvalidArgumentError } from './errors';
+import { subtaskForKeyGroup } from '../keyed/key-group';
+import { CheckpointError, InvalidArgumentError, NonRestoredStateError } from './errors';
 import { MetricGroup } from './metrics';
 import type { JobContext } from './start-element';
 import type { ExecutionMode } from './types';
@@ -25,9 +26,34 @@ export interface JobOptions {
   checkpoints?: CheckpointConfig;
   /**
    * What a checkpointed job starts from: `'latest'` (default: the newest complete checkpoint, if any),
-   * `'none'`, or a savepoint by name.
+   * `'none'`, or a savepoint by name ({@link SavepointRestore}). A subtask (`subtaskIndex` of
+   * `parallelism`) restores the key groups it owns and its share of the operator state.
    */
-  restoreFrom?: 'latest' | 'none' | { savepoint: string };
+  restoreFrom?: 'latest' | 'none' | SavepointRestore;
+  /**
+   * Start even when the restored checkpoint or savepoint holds state of a uid that no operator of this job
+   * registers: that state is dropped (default false: the job fails with a `NonRestoredStateError` naming
+   * the uids). Flink's `--allowNonRestoredState`.
+   */
+  allowNonRestoredState?: boolean;
+}
+
+/**
+ * A savepoint to start from: its name, and the job that took it when it is not this one.
+ *
+ * @example
+ * ```ts
+ * const job = new Job({ name: 'clicks-v2', checkpoints: { interval: 10_000 }, restoreFrom: { savepoint: 'before-upgrade', job: 'clicks' } });
+ * ```
+ */
+export interface SavepointRestore {
+  /** The savepoint's name. */
+  savepoint: string;
+  /**
+   * The job whose savepoint it is (default: this job). A job restores another job's savepoint only when
+   * named here; a savepoint whose metadata names another job than this one is refused.
+   */
+  job?: string;
 }
 
 const MODES: readonly ExecutionMode[] = ['streaming', 'batch', 'automatic'];
@@ -54,7 +80,9 @@ export class Job {
   readonly metrics: MetricGroup;
   /** The checkpoint coordinator, when `checkpoints` is set. */
   readonly coordinator: CheckpointCoordinator | undefined;
-  private readonly restoreFrom: 'latest' | 'none' | { savepoint: string };
+  private readonly restoreFrom: 'latest' | 'none' | SavepointRestore;
+  private readonly allowNonRestoredState: boolean;
+  private nonRestoredChecked = false;
   private preparing: Promise<void> | undefined;
   private restored: ReadonlyMap<string, unknown> | undefined;
   private prepared = false;
@@ -84,9 +112,15 @@ export class Job {
     this.metrics = new MetricGroup(this.name);
     this.restoreFrom = options.restoreFrom ?? 'latest';
     const rf = this.restoreFrom;
-    if (rf !== 'latest' && rf !== 'none' && (rf === null || typeof rf !== 'object' || typeof rf.savepoint !== 'string' || rf.savepoint === '')) {
-      throw new InvalidArgumentError(origin, 'restoreFrom', rf, "must be 'latest', 'none' or { savepoint: 'name' }");
+    if (
+      rf !== 'latest' &&
+      rf !== 'none' &&
+      (rf === null || typeof rf !== 'object' || typeof rf.savepoint !== 'string' || rf.savepoint === '' || (rf.job !== undefined && (typeof rf.job !== 'string' || rf.job === '')))
+    ) {
+      throw new InvalidArgumentError(origin, 'restoreFrom', rf, "must be 'latest', 'none' or { savepoint: 'name', job?: 'job-name' }");
     }
+    this.allowNonRestoredState = options.allowNonRestoredState ?? false;
+    if (typeof this.allowNonRestoredState !== 'boolean') throw new InvalidArgumentError(origin, 'allowNonRestoredState', this.allowNonRestoredState, 'must be a boolean');
     this.coordinator =
       options.checkpoints === undefined
         ? undefined
@@ -110,7 +144,9 @@ export class Job {
       const c = this.coordinator;
       if (c !== undefined) {
         const rf = this.restoreFrom;
-        const restored = await c.restore(rf === 'latest' || rf === 'none' ? {} : { savepoint: rf.savepoint });
+        const { maxParallelism, parallelism, subtaskIndex } = this;
+        const keyGroups = parallelism === 1 ? {} : { keyGroups: (g: number) => subtaskForKeyGroup(g, maxParallelism, parallelism) === subtaskIndex };
+        const restored = await c.restore(rf === 'latest' || rf === 'none' ? keyGroups : { savepoint: rf.savepoint, ...(rf.job === undefined ? {} : { job: rf.job }), ...keyGroups });
         this.restored = rf === 'none' ? undefined : restored;
       }
       this.prepared = true;
@@ -125,14 +161,41 @@ export class Job {
   }
 
   /**
-   * Takes a savepoint named `name` now (a full, named checkpoint kept until deleted).
+   * Takes a savepoint now: a full, named checkpoint kept until deleted, in the format described in
+   * docs/checkpoints.md. Without a name it is named `savepoint-<id>` (the stats carry the name).
+   *
+   * @example
+   * ```ts
+   * const stats = await job.savepoint('before-upgrade');
+   * // later: new Job({ name: job.name, checkpoints: { interval: 10_000 }, restoreFrom: { savepoint: 'before-upgrade' } })
+   * ```
    * @throws {@link CheckpointError} (as a rejection) when the job does not checkpoint, or the savepoint fails.
    */
-  savepoint(name: string): Promise<CheckpointStats> {
+  savepoint(name?: string): Promise<CheckpointStats> {
     if (this.coordinator === undefined) {
       return Promise.reject(new CheckpointError({ operator: `Job "${this.name}"` }, 'savepoints need checkpointing: set checkpoints: { interval } in the job options'));
     }
-    return this.coordinator.trigger({ kind: 'savepoint', name });
+    return this.coordinator.trigger({ kind: 'savepoint', ...(name === undefined ? {} : { name }) });
+  }
+
+  /**
+   * Stops the job with a savepoint, as Flink's `stop --savepointPath`: every source emits the savepoint's
+   * barrier and then nothing more; once the savepoint is complete the sources end and the job completes
+   * (with `drain: true` they first emit the end-of-input watermark, which fires every event-time timer and
+   * window, as `stop --drain`). If the savepoint fails, the sources go on and the promise rejects.
+   *
+   * @example
+   * ```ts
+   * const stats = await job.stopWithSavepoint('v1'); // the job's streams complete after it
+   * ```
+   * @throws {@link CheckpointError} (as a rejection) when the job does not checkpoint, no source runs, a
+   * source cannot stop after its barrier, or the savepoint fails.
+   */
+  stopWithSavepoint(name?: string, options: { drain?: boolean } = {}): Promise<CheckpointStats> {
+    if (this.coordinator === undefined) {
+      return Promise.reject(new CheckpointError({ operator: `Job "${this.name}"` }, 'stop with savepoint needs checkpointing: set checkpoints: { interval } in the job options'));
+    }
+    return this.coordinator.trigger({ kind: 'savepoint', ...(name === undefined ? {} : { name }), stop: true, drain: options.drain === true });
   }
 
   /**
@@ -144,6 +207,16 @@ export class Job {
     this.failureListeners.add(onFailure);
     this.activeSources++;
     this.coordinator?.start();
+    if (this.restored !== undefined && !this.nonRestoredChecked) {
+      // every operator registers when the start element reaches it, synchronously after its source starts
+      queueMicrotask(() => {
+        try {
+          this.checkRestoredState();
+        } catch (err) {
+          this.fail(err as Error);
+        }
+      });
+    }
     let ended = false;
     return () => {
       if (ended) return;
@@ -151,6 +224,23 @@ export class Job {
       this.failureListeners.delete(onFailure);
       if (--this.activeSources === 0) this.coordinator?.stop();
     };
+  }
+
+  /**
+   * Checks, once, that every uid of the restored state was taken by an operator (unless
+   * `allowNonRestoredState`). Runs right after the sources started, and a source calls it before it ends
+   * (a run may end before that).
+   * @throws {@link NonRestoredStateError} naming the uids no operator registered.
+   * @internal
+   */
+  checkRestoredState(): void {
+    const c = this.coordinator;
+    if (this.nonRestoredChecked || c === undefined || this.restored === undefined) return;
+    this.nonRestoredChecked = true;
+    if (this.allowNonRestoredState) return;
+    const registered = new Set(c.registeredUids());
+    const unknown = [...this.restored.keys()].filter((uid) => !registered.has(uid));
+    if (unknown.length > 0) throw new NonRestoredStateError({ operator: `Job "${this.name}"` }, unknown);
   }
 
   private fail(err: Error): void {

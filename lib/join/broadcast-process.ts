@@ -143,6 +143,7 @@ export function broadcastProcess<L, R, O>(
     const { descriptors } = broadcastSource(origin, source);
     return coOperator<L, R, O>({
       name,
+      kind: 'broadcastProcess',
       options,
       fns: [fn],
       keyedState: false,

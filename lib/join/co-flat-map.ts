@@ -69,6 +69,7 @@ export function coFlatMap<L, R, O>(
   }
   return coOperator<L, R, O>({
     name,
+    kind: 'coFlatMap',
     options,
     fns: rich === undefined ? [] : [rich],
     keyedState: rich !== undefined,

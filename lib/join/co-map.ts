@@ -65,6 +65,7 @@ export function coMap<L, R, O>(
   }
   return coOperator<L, R, O>({
     name,
+    kind: 'coMap',
     options,
     fns: rich === undefined ? [] : [rich],
     keyedState: rich !== undefined,

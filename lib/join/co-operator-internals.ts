@@ -19,7 +19,7 @@ import { ElementKind, elementKind, type StreamElement } from '../core/stream-ele
 import { type Key, MAX_WATERMARK, MIN_WATERMARK, type Timestamp } from '../core/types';
 import type { MapStateDescriptor } from '../state/descriptors/map-state-descriptor';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
-import { type HeapOperatorStateBackend, OperatorStateLifecycle, restoreTimers } from '../state/operator-state';
+import { type HeapOperatorStateBackend, OperatorStateLifecycle } from '../state/operator-state';
 import { type InternalTimer, InternalTimerService, type TimeDomain, type TimerService } from '../time/timer-service';
 import { ConnectedStreams } from './connect';
 import { TaggedValue } from './tagged-union-internals';
@@ -46,6 +46,8 @@ export interface CoHandlers<L, R> {
 /** How a two-input operator is set up. */
 export interface CoSetup<L, R, O> {
   readonly name: string;
+  /** The operator's kind (`coMap`...), recorded in checkpoints. */
+  readonly kind: string;
   readonly options: OperatorOptions | undefined;
   /** User function objects: opened and closed, and their `CheckpointedFunction` hooks run. */
   readonly fns: readonly unknown[];
@@ -80,7 +82,7 @@ function coInstance<L, R, O>(setup: CoSetup<L, R, O>, destination: Subscriber<St
   let currentKey: Key | undefined;
   let opened = false;
   const keyed = new HeapKeyedStateBackend(origin, () => (runtime === undefined ? 0 : runtime.currentProcessingTime()));
-  const lifecycle = new OperatorStateLifecycle(origin, setup.fns);
+  const lifecycle = new OperatorStateLifecycle(origin, setup.fns, setup.kind);
   const needTimers = (): InternalTimerService<undefined> => {
     if (currentKey === undefined || timers === undefined) throw new NotKeyedError(origin, 'setting timers');
     return timers;
@@ -136,8 +138,7 @@ function coInstance<L, R, O>(setup: CoSetup<L, R, O>, destination: Subscriber<St
           onError: (err) => failOperator(destination, origin, err),
         });
       }
-      lifecycle.open(job, keyed);
-      if (timers !== undefined) restoreTimers(timers, lifecycle.restored, job?.maxParallelism ?? 128, job?.parallelism ?? 1, job?.subtaskIndex ?? 0);
+      lifecycle.open(job, keyedState ? keyed : undefined, timers);
       opened = true;
       for (const fn of setup.fns) (fn as RichFunction).open?.(runtime);
     },
@@ -164,7 +165,7 @@ function coInstance<L, R, O>(setup: CoSetup<L, R, O>, destination: Subscriber<St
       destination.next(mark);
     },
     barrier(b) {
-      lifecycle.acknowledge(b, keyedState ? keyed : undefined, timers === undefined ? undefined : () => timers!.snapshot());
+      lifecycle.acknowledge(b, keyedState ? keyed : undefined, timers);
       destination.next(b);
     },
     complete() {

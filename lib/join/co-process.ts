@@ -89,6 +89,7 @@ export function coProcess<L, R, O, K extends Key = Key>(
   checkMethods({ operator: name, uid: options?.uid }, 'fn', fn, ['processElement1', 'processElement2'], ['onTimer', 'open', 'close']);
   return coOperator<L, R, O>({
     name,
+    kind: 'coProcess',
     options,
     fns: [fn],
     keyedState: true,

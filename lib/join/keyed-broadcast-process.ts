@@ -129,6 +129,7 @@ export function keyedBroadcastProcess<K extends Key, L, R, O>(
     const { descriptors } = broadcastSource(origin, source);
     return coOperator<L, R, O>({
       name,
+      kind: 'keyedBroadcastProcess',
       options,
       fns: [fn],
       keyedState: true,

@@ -9,7 +9,7 @@ import type { StreamElement } from '../core/stream-element';
 import { StreamRecord } from '../core/stream-record';
 import { type Collector, type Key, MAX_WATERMARK, type Timestamp } from '../core/types';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend';
-import { OperatorStateLifecycle, restoreTimers } from '../state/operator-state';
+import { OperatorStateLifecycle } from '../state/operator-state';
 import { type InternalTimer, InternalTimerService, type TimeDomain, type TimerService } from '../time/timer-service';
 import type { KeyedProcessFunction, OnTimerContext } from './keyed-process-function';
 import { checkMethods, checkOptions } from '../core/validate';
@@ -108,7 +108,7 @@ export function keyedProcess<K extends Key, I, O>(
       if (returned !== undefined) out.collect(returned);
     };
 
-    const checkpointing = new OperatorStateLifecycle(origin, [fn]);
+    const checkpointing = new OperatorStateLifecycle(origin, [fn], 'keyedProcess');
     return {
       open(job) {
         runtime = createRuntimeContext(name, options, job, backend);
@@ -122,13 +122,12 @@ export function keyedProcess<K extends Key, I, O>(
         runtime.metrics.gauge(EVENT_TIME_TIMERS, () => timers.numEventTimeTimers());
         runtime.metrics.gauge(PROCESSING_TIME_TIMERS, () => timers.numProcessingTimeTimers());
         // restore this operator's state (by uid) from the job's restored state, then initializeState
-        checkpointing.open(job, backend);
-        restoreTimers(timers, checkpointing.restored, job?.maxParallelism ?? 128, job?.parallelism ?? 1, job?.subtaskIndex ?? 0);
+        checkpointing.open(job, backend, timers);
         opened = true;
         fn.open?.(runtime);
       },
       barrier(b) {
-        checkpointing.acknowledge(b, backend, () => timers.snapshot());
+        checkpointing.acknowledge(b, backend, timers);
         destination.next(b);
       },
       record(value, ts, k) {

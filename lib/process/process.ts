@@ -61,7 +61,7 @@ export function process<I, O, K = Key>(fn: ProcessFunction<I, O, K>, options?: O
       getCurrentKey: () => key as K | undefined,
     };
     const backend = new HeapKeyedStateBackend(origin, () => timers.currentProcessingTime());
-    const checkpointing = new OperatorStateLifecycle(origin, [fn]);
+    const checkpointing = new OperatorStateLifecycle(origin, [fn], 'process');
     return {
       open(job) {
         runtime = createRuntimeContext(name, options, job, backend);

@@ -65,6 +65,9 @@ export function fromCollection<T>(iterable: Iterable<T>, options?: FromCollectio
     }
     let position = 0;
     let emitting = false;
+    /** Stopping with a savepoint: nothing is emitted after the barrier until resume() or finish(). */
+    let suspended = false;
+    let parked = false;
     let queued: CheckpointBarrier[] | undefined;
     const emitBarrier = (b: CheckpointBarrier): void => {
       if (subscriber.closed) return;
@@ -72,7 +75,7 @@ export function fromCollection<T>(iterable: Iterable<T>, options?: FromCollectio
         (queued ??= []).push(b);
         return;
       }
-      b.acknowledger?.acknowledge(uid!, { parts: true, operator: [[OFFSET, String(position)]] });
+      b.acknowledger?.acknowledge(uid!, { parts: true, operator: [[OFFSET, String(position)]], kind: 'fromCollection' });
       subscriber.next(b);
     };
     let it: Iterator<T>;
@@ -81,8 +84,10 @@ export function fromCollection<T>(iterable: Iterable<T>, options?: FromCollectio
       try {
         for (let n = 0; n < chunkSize; n++) {
           if (subscriber.closed) return true;
+          if (suspended) break;
           const r = it.next();
           if (r.done === true) {
+            job.checkRestoredState();
             subscriber.next(Watermark.MAX);
             subscriber.complete();
             return true;
@@ -110,7 +115,23 @@ export function fromCollection<T>(iterable: Iterable<T>, options?: FromCollectio
         position = restoredOffset(context.restoredState?.get(uid!), uid!);
         ended = job.sourceStarted((err) => subscriber.error(err));
         const unregister = coordinator.register(uid!);
-        const unregisterSource = coordinator.registerSource({ uid: uid!, emitBarrier });
+        const unregisterSource = coordinator.registerSource({
+          uid: uid!,
+          emitBarrier,
+          suspend: () => void (suspended = true),
+          resume: () => {
+            suspended = false;
+            if (parked) {
+              parked = false;
+              scheduleChunks();
+            }
+          },
+          finish: (drain) => {
+            if (subscriber.closed) return;
+            if (drain) subscriber.next(Watermark.MAX);
+            subscriber.complete();
+          },
+        });
         subscriber.add(() => {
           unregister();
           unregisterSource();
@@ -131,7 +152,14 @@ export function fromCollection<T>(iterable: Iterable<T>, options?: FromCollectio
         subscriber.error(err);
         return;
       }
+      scheduleChunks();
+    };
+    const scheduleChunks = (): void => {
       chunks = scheduler.schedule(function next() {
+        if (suspended) {
+          parked = true;
+          return;
+        }
         try {
           if (!emitChunk()) this.schedule();
         } catch (err) {

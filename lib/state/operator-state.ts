@@ -5,15 +5,18 @@
  * `CheckpointedFunction` hooks to fill it at a checkpoint and read it back at start.
  * @module
  */
+import type { OperatorSnapshot } from '../checkpoint/checkpoint-coordinator';
 import type { CheckpointBarrier } from '../core/checkpoint-barrier';
-import { CheckpointError, type ErrorOrigin, InvalidArgumentError, StateError } from '../core/errors';
+import { CheckpointError, type ErrorOrigin, InvalidArgumentError, StateError, describeValue } from '../core/errors';
 import type { JobContext } from '../core/start-element';
-import { keyGroupOf, subtaskForKeyGroup } from '../keyed/key-group';
-import type { InternalTimer, InternalTimerService, TimerSnapshot } from '../time/timer-service';
+import { subtaskForKeyGroup } from '../keyed/key-group';
+import type { InternalTimerService } from '../time/timer-service';
 import type { ListState, ListStateDescriptor } from './descriptors/list-state-descriptor';
 import type { MapStateDescriptor } from './descriptors/map-state-descriptor';
-import type { HeapKeyedStateBackend, KeyedStateSnapshot } from './heap/heap-keyed-state-backend';
+import type { HeapKeyedStateBackend } from './heap/heap-keyed-state-backend';
 import type { KeyedStateStore } from './keyed-state-store';
+import { ProcessStateParts } from './process-state-parts';
+import { defaultStateSerializer } from './serializer';
 
 /** How a piece of operator state is redistributed when a job is restored, possibly at another parallelism. */
 export type OperatorStateMode = 'split' | 'union' | 'broadcast';
@@ -315,42 +318,50 @@ export function isCheckpointedFunction(fn: unknown): fn is CheckpointedFunction 
   );
 }
 
-/**
- * The state handle an operator with operator state (and possibly keyed state) acknowledges a barrier
- * with, and the shape `JobContext.restoredState` holds per uid: one handle, or one per former subtask.
- */
-export interface OperatorSnapshotHandle {
-  operatorState: OperatorStateSnapshot;
-  keyedState?: KeyedStateSnapshot | undefined;
-  /** Timers of a keyed operator (`InternalTimerService.snapshot()`). */
-  timers?: unknown;
+/** The operator kinds that keep their state through {@link OperatorStateLifecycle}: one restores another's. */
+const PROCESS_KINDS: ReadonlySet<string> = new Set(['process', 'keyedProcess', 'coProcess', 'coMap', 'coFlatMap', 'broadcastProcess', 'keyedBroadcastProcess']);
+
+const MODES: ReadonlySet<string> = new Set<OperatorStateMode>(['split', 'union', 'broadcast']);
+
+/** One former subtask's restored parts, in either form (merged on restore, or as acknowledged). */
+interface RestoredForm {
+  readonly kind?: string | undefined;
+  readonly keyed?: Iterable<readonly [number, Iterable<readonly [string, string]>]>;
+  readonly operator?: Iterable<readonly [string, string]>;
 }
 
 /**
- * Runs the operator-state side of an operator's lifecycle: restore and `initializeState` at open,
- * `snapshotState` and a snapshot at each barrier.
+ * Runs the checkpoint side of a process-function operator: registers its uid with the job's coordinator,
+ * restores this subtask's share at open (keyed state and timers of its key groups, its share of the
+ * operator state) and calls `initializeState`; at each barrier calls `snapshotState` and acknowledges an
+ * {@link OperatorSnapshot}: keyed state and timers per key group (only what changed when the barrier is
+ * not full), operator and broadcast state as the operator part.
  * @internal
  */
 export class OperatorStateLifecycle {
   readonly backend: HeapOperatorStateBackend;
-  /** The handles restored for this operator (after redistribution): keyed state and timers to restore. */
-  restored: OperatorSnapshotHandle[] = [];
+  private unregister: (() => void) | undefined;
+  private parts: ProcessStateParts | undefined;
+  private subtaskIndex = 0;
+  private now: () => number = () => 0;
 
   constructor(
     private readonly origin: ErrorOrigin,
     private readonly fns: readonly unknown[],
+    /** The operator's kind, recorded in checkpoints (`keyedProcess`, `coMap`...). */
+    private readonly kind: string,
   ) {
     this.backend = new HeapOperatorStateBackend(origin);
   }
 
-  private unregister: (() => void) | undefined;
-
   /**
    * Registers the operator with the job's checkpoint coordinator (when the job checkpoints), restores this
-   * subtask's share of the state under the operator's uid, then calls `initializeState`.
-   * @throws {@link CheckpointError} when the job checkpoints and the operator has no uid.
+   * subtask's share of the state under the operator's uid, starts change tracking, then calls
+   * `initializeState`.
+   * @throws {@link CheckpointError} when the job checkpoints and the operator has no uid, or the state
+   * restored under its uid is corrupt or another kind of operator's.
    */
-  open(job: JobContext | undefined, keyed: HeapKeyedStateBackend | undefined): void {
+  open(job: JobContext | undefined, keyed: HeapKeyedStateBackend | undefined, timers?: InternalTimerService<undefined>): void {
     const uid = this.origin.uid;
     const coordinator = job?.checkpoints;
     if (coordinator !== undefined) {
@@ -359,25 +370,25 @@ export class OperatorStateLifecycle {
       }
       this.unregister = coordinator.register(uid);
     }
+    const maxParallelism = job?.maxParallelism ?? 128;
+    const parallelism = job?.parallelism ?? 1;
+    this.subtaskIndex = job?.subtaskIndex ?? 0;
+    const scheduler = job?.scheduler;
+    if (scheduler !== undefined) this.now = () => scheduler.now();
+    const parts = new ProcessStateParts(this.origin, maxParallelism);
+    this.parts = parts;
     const found = uid === undefined ? undefined : job?.restoredState?.get(uid);
     const restored = found !== undefined;
     if (found !== undefined) {
-      const handles = (Array.isArray(found) ? found : [found]) as OperatorSnapshotHandle[];
-      const parallelism = job?.parallelism ?? 1;
-      const index = job?.subtaskIndex ?? 0;
-      const share = redistributeOperatorState(
-        handles.map((h) => h.operatorState ?? { states: {} }),
-        parallelism,
-      )[index]!;
-      this.backend.restore(share);
-      this.restored = handles;
-      if (keyed !== undefined) {
-        const maxParallelism = job?.maxParallelism ?? 128;
-        for (const h of handles) {
-          if (h.keyedState !== undefined) keyed.restore(h.keyedState, (g) => subtaskForKeyGroup(g, maxParallelism, parallelism) === index);
-        }
-      }
+      const forms = this.restoredForms(found);
+      const snapshots: OperatorStateSnapshot[] = [];
+      for (const f of forms) snapshots.push(...this.operatorSnapshots(f));
+      this.backend.restore(redistributeOperatorState(snapshots, parallelism)[this.subtaskIndex]!);
+      const index = this.subtaskIndex;
+      const owned = (g: number): boolean => subtaskForKeyGroup(g, maxParallelism, parallelism) === index;
+      for (const f of forms) if (f.keyed !== undefined) parts.restore(f.keyed, owned, keyed, timers);
     }
+    if (coordinator !== undefined) keyed?.startChangeTracking();
     const ctx: FunctionInitializationContext = {
       isRestored: () => restored,
       getOperatorStateStore: () => this.backend,
@@ -386,42 +397,86 @@ export class OperatorStateLifecycle {
     for (const fn of this.fns) if (isCheckpointedFunction(fn)) fn.initializeState(ctx);
   }
 
-  /** Calls `snapshotState`, then returns this subtask's handle. */
-  snapshot(barrier: CheckpointBarrier, keyed: HeapKeyedStateBackend | undefined, timers?: unknown): OperatorSnapshotHandle {
+  /** The restored value under the uid as a list of former subtasks' parts; refuses another operator's. */
+  private restoredForms(found: unknown): RestoredForm[] {
+    const list = Array.isArray(found) ? (found as unknown[]) : [found];
+    for (const f of list) {
+      if (typeof f !== 'object' || f === null || (f as { parts?: unknown }).parts !== true) {
+        throw new CheckpointError(this.origin, `the state restored under uid "${this.origin.uid}" was not written by a process operator; give this operator another uid`);
+      }
+      const kind = (f as RestoredForm).kind;
+      if (kind !== undefined && !PROCESS_KINDS.has(kind)) {
+        throw new CheckpointError(this.origin, `the state restored under uid "${this.origin.uid}" was written by a ${kind} operator, not a process operator; give this operator another uid`);
+      }
+    }
+    return list as RestoredForm[];
+  }
+
+  /** The operator-state snapshots of one restored form, one per former subtask, in subtask order. */
+  private operatorSnapshots(f: RestoredForm): OperatorStateSnapshot[] {
+    const bySubtask = new Map<number, OperatorStateSnapshot>();
+    if (f.operator === undefined) return [];
+    for (const [field, value] of f.operator) {
+      let name: unknown;
+      let subtask: unknown;
+      let state: unknown;
+      try {
+        [name, subtask] = defaultStateSerializer.deserialize(field) as [unknown, unknown];
+        state = defaultStateSerializer.deserialize(value);
+      } catch (err) {
+        throw new CheckpointError(this.origin, `the operator state restored under uid "${this.origin.uid}" is corrupt: ${(err as Error).message}`);
+      }
+      const s = state as { mode?: unknown; items?: unknown } | null;
+      if (typeof name !== 'string' || !Number.isSafeInteger(subtask) || s === null || typeof s !== 'object' || !MODES.has(s.mode as string) || !Array.isArray(s.items)) {
+        throw new CheckpointError(this.origin, `the operator state restored under uid "${this.origin.uid}" is corrupt: entry ${describeValue(field)} is not a named list or broadcast state`);
+      }
+      let snap = bySubtask.get(subtask as number);
+      if (snap === undefined) bySubtask.set(subtask as number, (snap = { states: noPrototype() }));
+      snap.states[name] = { mode: s.mode as OperatorStateMode, items: s.items as unknown[] };
+    }
+    return [...bySubtask].sort((a, b) => a[0] - b[0]).map(([, s]) => s);
+  }
+
+  /**
+   * At a barrier (when the operator has a uid and the barrier an acknowledger): calls `snapshotState`,
+   * then acknowledges this subtask's parts, or declines when its state cannot be written.
+   */
+  acknowledge(barrier: CheckpointBarrier, keyed: HeapKeyedStateBackend | undefined, timers?: InternalTimerService<undefined>): void {
+    const uid = this.origin.uid;
+    const ack = barrier.acknowledger;
+    if (uid === undefined || ack === undefined) return;
+    const start = this.now();
     const ctx: FunctionSnapshotContext = { getCheckpointId: () => barrier.checkpointId, getCheckpointTimestamp: () => barrier.timestamp };
     for (const fn of this.fns) if (isCheckpointedFunction(fn)) fn.snapshotState(ctx);
-    const handle: OperatorSnapshotHandle = { operatorState: this.backend.snapshot() };
-    if (keyed !== undefined) handle.keyedState = keyed.snapshot();
-    if (timers !== undefined) handle.timers = timers;
-    return handle;
+    let snapshot: OperatorSnapshot;
+    try {
+      const incremental = !barrier.full && keyed !== undefined && keyed.isTrackingChanges();
+      const parts = this.parts ?? new ProcessStateParts(this.origin, 128);
+      const keyedParts = parts.snapshot(incremental, keyed, timers);
+      const operator: Array<[string, string]> = [];
+      const states = this.backend.snapshot().states;
+      for (const name of Object.keys(states)) {
+        operator.push([defaultStateSerializer.serialize([name, this.subtaskIndex]), defaultStateSerializer.serialize(states[name])]);
+      }
+      snapshot = {
+        parts: true,
+        keyed: keyedParts,
+        operator,
+        incremental,
+        syncMillis: this.now() - start,
+        kind: this.kind,
+        states: [...parts.stateNames, ...Object.keys(states)],
+      };
+    } catch (err) {
+      ack.decline(uid, err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    ack.acknowledge(uid, snapshot);
   }
 
   /** Leaves the checkpoint coordinator (at completion, error or unsubscribe). */
   close(): void {
     this.unregister?.();
     this.unregister = undefined;
-  }
-
-  /** Snapshots and acknowledges `barrier` with the handle (when the operator has a uid and the barrier an acknowledger). */
-  acknowledge(barrier: CheckpointBarrier, keyed: HeapKeyedStateBackend | undefined, timers?: () => unknown): void {
-    const handle = this.snapshot(barrier, keyed, timers?.());
-    if (this.origin.uid !== undefined) barrier.acknowledger?.acknowledge(this.origin.uid, handle);
-  }
-}
-
-/** Restores the timers of restored snapshot handles that belong to this subtask's key groups. */
-export function restoreTimers(
-  timers: InternalTimerService<undefined>,
-  handles: readonly { timers?: unknown }[],
-  maxParallelism: number,
-  parallelism: number,
-  index: number,
-): void {
-  const mine = (t: InternalTimer<undefined>): boolean =>
-    t.key !== undefined && subtaskForKeyGroup(keyGroupOf(t.key, maxParallelism), maxParallelism, parallelism) === index;
-  for (const h of handles) {
-    const snap = h.timers as TimerSnapshot<undefined> | undefined;
-    if (snap === undefined) continue;
-    timers.restore({ eventTime: snap.eventTime.filter(mine), processingTime: snap.processingTime.filter(mine) });
   }
 }

@@ -250,7 +250,7 @@ describe('CheckpointCoordinator', () => {
     c.register('a');
     const b: CheckpointBarrier[] = [];
     c.registerSource({ uid: 's2', emitBarrier: (x) => b.push(x) });
-    await expect(c.trigger({ kind: 'savepoint' })).rejects.toThrow(/a savepoint needs a name/);
+    await expect(c.trigger({ kind: 'savepoint', name: '' })).rejects.toThrow(/a savepoint name must be a non-empty string/);
     const sp = c.trigger({ kind: 'savepoint', name: 'v1' });
     await settle();
     expect(b[0]!.type).toBe('savepoint');

@@ -19,11 +19,12 @@ import {
   values,
   type CoProcessFunction,
   type ListState,
-  type OperatorSnapshotHandle,
+  type OperatorSnapshot,
   type StreamElement,
   type ValueState,
 } from '../../lib/index';
 import { maxWm, rec, side, wm } from '../../lib/testing/index';
+import { operatorStates } from '../helpers/snapshot-parts';
 
 const els = <T>(...xs: StreamElement<T>[]): Observable<StreamElement<T>> => from(xs);
 const recs = (xs: unknown[]): unknown[] => xs.filter((e) => e instanceof StreamRecord).map((r) => (r as StreamRecord<unknown>).value);
@@ -192,8 +193,8 @@ describe('coProcess', () => {
         out.collect(`${ctx.getCurrentKey()}=${this.sum!.value()} after ${this.seen.join(',')}`);
       },
     } as Fn);
-    const handles: OperatorSnapshotHandle[] = [];
-    const acknowledger = { acknowledge: (_uid: string, h: unknown) => handles.push(h as OperatorSnapshotHandle), decline: () => {} };
+    const handles: OperatorSnapshot[] = [];
+    const acknowledger = { acknowledge: (_uid: string, h: unknown) => handles.push(h as OperatorSnapshot), decline: () => {} };
     const job = new Job({ name: 'j' });
     // first run: up to the barrier, then stop (no watermark: the timers stay pending)
     const first = new Subject<StreamElement<number>>();
@@ -207,7 +208,7 @@ describe('coProcess', () => {
     first.error(new Error('crash'));
     await run1.catch(() => undefined);
     expect(handles).toHaveLength(1);
-    expect(handles[0]!.operatorState.states['log']).toEqual({ mode: 'split', items: ['a:5', 'b:7'] });
+    expect(operatorStates(handles[0])['log']).toEqual({ mode: 'split', items: ['a:5', 'b:7'] });
     // second run: restored from the handle; the timers fire at the end of input
     const restored = new Map([['cp', handles[0]!]]);
     const start = new StartElement(job.context(true, restored));
@@ -229,8 +230,8 @@ describe('coProcess', () => {
         out.collect(`${ctx.getCurrentKey()}=${this.n!.value()}`);
       },
     });
-    const handles: OperatorSnapshotHandle[] = [];
-    const acknowledger = { acknowledge: (_uid: string, h: unknown) => handles.push(h as OperatorSnapshotHandle), decline: () => {} };
+    const handles: OperatorSnapshot[] = [];
+    const acknowledger = { acknowledge: (_uid: string, h: unknown) => handles.push(h as OperatorSnapshot), decline: () => {} };
     const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
     const b = new CheckpointBarrier(1, 0, 'checkpoint', acknowledger);
     await lastValueFrom(els<number>(...keys.map((k, i) => rec(i, 1, k)), b).pipe(connect(els<number>(b)), coProcess(fn(), { uid: 'x' }), toArray()));

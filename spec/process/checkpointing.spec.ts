@@ -16,7 +16,7 @@ import {
   type CheckpointedFunction,
   type KeyedProcessFunction,
   type ListState,
-  type OperatorSnapshotHandle,
+  type OperatorSnapshot,
   type ProcessFunction,
   type StreamElement,
   type ValueState,
@@ -59,8 +59,8 @@ describe('checkpointing keyedProcess', () => {
   });
 
   it('acknowledges through the barrier acknowledger, with the handle a job restores from', () => {
-    const handles: OperatorSnapshotHandle[] = [];
-    const acknowledger = { acknowledge: (uid: string, h: unknown) => uid === 'counter' && handles.push(h as OperatorSnapshotHandle), decline: () => {} };
+    const handles: OperatorSnapshot[] = [];
+    const acknowledger = { acknowledge: (uid: string, h: unknown) => uid === 'counter' && handles.push(h as OperatorSnapshot), decline: () => {} };
     const out: string[] = [];
     const s = new Subject<StreamElement<number>>();
     s.pipe(keyedProcess(counter(), { uid: 'counter' })).subscribe((e) => {
@@ -78,8 +78,8 @@ describe('checkpointing keyedProcess', () => {
 
 describe('checkpointing process with operator state', () => {
   it('calls snapshotState at the barrier and initializeState with the restored list state', () => {
-    const handles: OperatorSnapshotHandle[] = [];
-    const acknowledger = { acknowledge: (_uid: string, h: unknown) => handles.push(h as OperatorSnapshotHandle), decline: () => {} };
+    const handles: OperatorSnapshot[] = [];
+    const acknowledger = { acknowledge: (_uid: string, h: unknown) => handles.push(h as OperatorSnapshot), decline: () => {} };
     const make = (): ProcessFunction<string, string> & CheckpointedFunction & { seen: string[] } => {
       let state!: ListState<string>;
       const fn = {

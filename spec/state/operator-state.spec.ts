@@ -16,11 +16,13 @@ import {
   values,
   type FunctionInitializationContext,
   type ListState,
-  type OperatorSnapshotHandle,
+  type OperatorSnapshot,
   type OperatorStateSnapshot,
   type RichCoMapFunction,
   type StreamElement,
 } from '../../lib/index';
+import { operatorStates } from '../helpers/snapshot-parts';
+import { defaultStateSerializer } from '../../lib/state/serializer';
 
 const els = <T>(...xs: StreamElement<T>[]): Observable<StreamElement<T>> => from(xs);
 const split = (items: unknown[]): OperatorStateSnapshot => ({ states: { s: { mode: 'split', items } } });
@@ -154,8 +156,8 @@ describe('CheckpointedFunction hooks', () => {
 
   it('calls initializeState before open, snapshotState at the barrier, and restores split state over new subtasks', async () => {
     const calls: string[] = [];
-    const handles: OperatorSnapshotHandle[] = [];
-    const ack = { acknowledge: (uid: string, h: unknown) => (calls.push(`ack ${uid}`), handles.push(h as OperatorSnapshotHandle)), decline: () => {} };
+    const handles: OperatorSnapshot[] = [];
+    const ack = { acknowledge: (uid: string, h: unknown) => (calls.push(`ack ${uid}`), handles.push(h as OperatorSnapshot)), decline: () => {} };
     const fn = counter();
     const wrapped: Counter = Object.assign(fn, {
       open: () => calls.push(`open restored=${String(fn.restored)}`),
@@ -163,9 +165,9 @@ describe('CheckpointedFunction hooks', () => {
     const b = new CheckpointBarrier(7, 0, 'checkpoint', ack);
     await lastValueFrom(of(1, 2, b).pipe(connect(of(3, b)), coMap(wrapped, { uid: 'c' }), toArray()));
     expect(calls).toEqual(['open restored=false', 'ack c']);
-    expect(handles[0]!.operatorState).toEqual({ states: { count: { mode: 'split', items: [6] } } });
+    expect(operatorStates(handles[0])).toEqual({ count: { mode: 'split', items: [6] } });
     // two former subtasks' handles restored onto one subtask: both counts arrive
-    const start = new StartElement(new Job().context(true, new Map([['c', [handles[0]!, { operatorState: { states: { count: { mode: 'split', items: [10] } } } }]]])));
+    const start = new StartElement(new Job().context(true, new Map([['c', [handles[0]!, { parts: true, operator: [[defaultStateSerializer.serialize(['count', 0]), defaultStateSerializer.serialize({ mode: 'split', items: [10] })]] }]]])));
     const restored = counter();
     const out = await lastValueFrom(els<number>(start, 1).pipe(connect(els<number>(start)), coMap(restored, { uid: 'c' }), values(), toArray()));
     expect(restored.restored).toBe(true);
