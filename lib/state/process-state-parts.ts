@@ -4,7 +4,8 @@
  *
  * A key group's part holds one field per (state, key) and one per timer:
  * - `["s", stateName, key]` → `[kind, data]` (data as the heap backend snapshots it, with TTL stamps);
- * - `["e", key, time]` / `["p", key, time]` → `"1"`, an event-time / processing-time timer.
+ * - `["e", key, time]` / `["p", key, time]` → its rank, an event-time / processing-time timer (timers at
+ *   the same time fire in rank order, which is their registration order, after a restore too).
  *
  * Fields and values are written with the default state serializer (JSON with tags), so any state name or
  * key, `__proto__` and `constructor` included, is data. An incremental part holds only the entries that
@@ -21,7 +22,6 @@ import type { HeapKeyedStateBackend, KeyedStateSnapshot, StateSnapshotEntry } fr
 import { defaultStateSerializer } from './serializer';
 
 const KINDS: ReadonlySet<string> = new Set<StateKind>(['value', 'list', 'map', 'reducing', 'aggregating']);
-const TIMER_MARK = '1';
 
 /** Parts by key group: field → serialized value ({@link TOMBSTONE} for a removal). */
 export type KeyGroupParts = Map<number, Array<[string, string]>>;
@@ -31,8 +31,10 @@ export type KeyGroupParts = Map<number, Array<[string, string]>>;
  * what changed when the barrier is not full) and restores the key groups a subtask owns. @internal
  */
 export class ProcessStateParts {
-  /** Per key group, the timer fields the last checkpoint wrote (timers have no change tracking: they are diffed). */
-  private lastTimers = new Map<number, Set<string>>();
+  /** Per key group, the timer fields the last checkpoint wrote, with their ranks (timers have no change tracking: they are diffed). */
+  private lastTimers = new Map<number, Map<string, number>>();
+  /** The rank of the last timer seen. */
+  private rank = 0;
   /** The names of the keyed states seen in snapshots and restores (for the checkpoint's metadata). */
   readonly stateNames = new Set<string>();
 
@@ -84,25 +86,26 @@ export class ProcessStateParts {
   }
 
   private snapshotTimers(full: boolean, timers: InternalTimerService<undefined>, put: (g: number, field: string, value: string) => void): void {
-    const current = new Map<number, Set<string>>();
+    const current = new Map<number, Map<string, number>>();
     const add = (domain: 'e' | 'p', t: InternalTimer<undefined>): void => {
       if (t.key === undefined) return;
       const g = keyGroupOf(t.key, this.maxParallelism);
-      let set = current.get(g);
-      if (set === undefined) current.set(g, (set = new Set()));
-      set.add(timerField(domain, t.key, t.time));
+      let fields = current.get(g);
+      if (fields === undefined) current.set(g, (fields = new Map()));
+      const f = timerField(domain, t.key, t.time);
+      const before = this.lastTimers.get(g)?.get(f);
+      const rank = before ?? ++this.rank;
+      fields.set(f, rank);
+      if (full || before === undefined) put(g, f, String(rank));
     };
+    // in (time, registration) order: a new timer's rank follows every older one's
     const snap = timers.snapshot();
     for (const t of snap.eventTime) add('e', t);
     for (const t of snap.processingTime) add('p', t);
-    for (const [g, fields] of current) {
-      const before = full ? undefined : this.lastTimers.get(g);
-      for (const f of fields) if (before === undefined || !before.has(f)) put(g, f, TIMER_MARK);
-    }
     if (!full) {
       for (const [g, before] of this.lastTimers) {
         const now = current.get(g);
-        for (const f of before) if (now === undefined || !now.has(f)) put(g, f, TOMBSTONE);
+        for (const f of before.keys()) if (now === undefined || !now.has(f)) put(g, f, TOMBSTONE);
       }
     }
     this.lastTimers = current;
@@ -121,8 +124,8 @@ export class ProcessStateParts {
     timers: InternalTimerService<undefined> | undefined,
   ): void {
     const states = Object.create(null) as KeyedStateSnapshot['states'];
-    const eventTime: InternalTimer<undefined>[] = [];
-    const processingTime: InternalTimer<undefined>[] = [];
+    const eventTime: Array<[InternalTimer<undefined>, number]> = [];
+    const processingTime: Array<[InternalTimer<undefined>, number]> = [];
     for (const [g, entries] of parts) {
       if (!owned(g)) continue;
       for (const [field, value] of entries) {
@@ -147,15 +150,21 @@ export class ProcessStateParts {
           const key = this.key(a);
           if (typeof b !== 'number' || !Number.isFinite(b)) this.corrupt(`timer time ${describeValue(b)} is not a finite number`);
           if (timers === undefined) this.corrupt('it holds timers, which this operator does not keep; is the uid another operator\'s?');
-          (tag === 'e' ? eventTime : processingTime).push({ key, namespace: undefined, time: b as Timestamp });
-          let set = this.lastTimers.get(g);
-          if (set === undefined) this.lastTimers.set(g, (set = new Set()));
-          set.add(field);
+          const rank = Number(value);
+          if (!Number.isSafeInteger(rank) || rank < 1) this.corrupt(`timer rank ${describeValue(value)} is not a positive integer`);
+          (tag === 'e' ? eventTime : processingTime).push([{ key, namespace: undefined, time: b as Timestamp }, rank]);
+          let fields = this.lastTimers.get(g);
+          if (fields === undefined) this.lastTimers.set(g, (fields = new Map()));
+          fields.set(field, rank);
+          if (rank > this.rank) this.rank = rank;
         }
       }
     }
     keyed?.restore({ states });
-    if (timers !== undefined && (eventTime.length > 0 || processingTime.length > 0)) timers.restore({ eventTime, processingTime });
+    if (timers !== undefined && (eventTime.length > 0 || processingTime.length > 0)) {
+      const inOrder = (list: Array<[InternalTimer<undefined>, number]>): InternalTimer<undefined>[] => list.sort((x, y) => x[0].time - y[0].time || x[1] - y[1]).map(([t]) => t);
+      timers.restore({ eventTime: inOrder(eventTime), processingTime: inOrder(processingTime) });
+    }
   }
 
   private decode(text: string, what: string): unknown {
