@@ -209,7 +209,7 @@ export class Job {
     this.coordinator?.start();
     if (this.restored !== undefined && !this.nonRestoredChecked) {
       // every operator registers when the start element reaches it, synchronously after its source starts
-      queueMicrotask(() => {
+      void Promise.resolve().then(() => {
         try {
           this.checkRestoredState();
         } catch (err) {
