@@ -83,6 +83,8 @@ export class Job {
   private readonly restoreFrom: 'latest' | 'none' | SavepointRestore;
   private readonly allowNonRestoredState: boolean;
   private nonRestoredChecked = false;
+  /** Set by stopWithSavepoint without drain: the streams complete without an end of input. */
+  private stoppedWithoutDrain = false;
   private preparing: Promise<void> | undefined;
   private restored: ReadonlyMap<string, unknown> | undefined;
   private prepared = false;
@@ -195,7 +197,12 @@ export class Job {
     if (this.coordinator === undefined) {
       return Promise.reject(new CheckpointError({ operator: `Job "${this.name}"` }, 'stop with savepoint needs checkpointing: set checkpoints: { interval } in the job options'));
     }
-    return this.coordinator.trigger({ kind: 'savepoint', ...(name === undefined ? {} : { name }), stop: true, drain: options.drain === true });
+    const drain = options.drain === true;
+    this.stoppedWithoutDrain = !drain;
+    return this.coordinator.trigger({ kind: 'savepoint', ...(name === undefined ? {} : { name }), stop: true, drain }).catch((err: unknown) => {
+      this.stoppedWithoutDrain = false;
+      throw err;
+    });
   }
 
   /**
@@ -260,6 +267,7 @@ export class Job {
       scheduler: this.scheduler,
       restoredState,
       metrics: this.metrics,
+      isStopped: () => this.stoppedWithoutDrain,
     };
   }
 }

@@ -88,6 +88,7 @@ function originOf(spec: OperatorSpec): ErrorOrigin {
 
 class ElementSubscriber<T> extends Subscriber<unknown> {
   private opened = false;
+  private job: JobContext | undefined = undefined;
   /** The last watermark this input delivered: an older or equal one is dropped. */
   private lastWatermark: Timestamp = MIN_WATERMARK;
   private closedFunctions = false;
@@ -111,6 +112,7 @@ class ElementSubscriber<T> extends Subscriber<unknown> {
 
   private openAll(job: JobContext | undefined): void {
     this.opened = true;
+    this.job = job;
     for (const open of this.openers) open(job);
     this.handlers.open?.(job);
   }
@@ -224,7 +226,8 @@ class ElementSubscriber<T> extends Subscriber<unknown> {
     const d = this.destination as Subscriber<unknown>;
     try {
       if (!this.opened) this.openAll(undefined);
-      this.handlers.complete?.();
+      // a job stopped with a savepoint (no drain) ends without its end of input: nothing fires
+      if (this.job?.isStopped?.() !== true) this.handlers.complete?.();
       if (!d.closed) {
         this.closeFunctions();
         d.complete();

@@ -24,6 +24,11 @@ export interface JobContext {
   readonly metrics: MetricGroup;
   /** The checkpoint coordinator when the job checkpoints: stateful operators register their uid with it. */
   readonly checkpoints?: CheckpointCoordinator | undefined;
+  /**
+   * True once the job stopped with a savepoint without draining: its streams then complete without an end
+   * of input, so operators fire no timers or windows at completion (the restored job will).
+   */
+  readonly isStopped?: () => boolean;
 }
 
 /**

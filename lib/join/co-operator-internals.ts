@@ -81,6 +81,7 @@ function coInstance<L, R, O>(setup: CoSetup<L, R, O>, destination: Subscriber<St
   let watermark: Timestamp = MIN_WATERMARK;
   let currentKey: Key | undefined;
   let opened = false;
+  let context: JobContext | undefined;
   const keyed = new HeapKeyedStateBackend(origin, () => (runtime === undefined ? 0 : runtime.currentProcessingTime()));
   const lifecycle = new OperatorStateLifecycle(origin, setup.fns, setup.kind);
   const needTimers = (): InternalTimerService<undefined> => {
@@ -129,6 +130,7 @@ function coInstance<L, R, O>(setup: CoSetup<L, R, O>, destination: Subscriber<St
   };
   return {
     open(job) {
+      context = job;
       runtime = createRuntimeContext(name, options, job, keyed);
       if (setup.timers) {
         timers = new InternalTimerService<undefined>({
@@ -169,6 +171,8 @@ function coInstance<L, R, O>(setup: CoSetup<L, R, O>, destination: Subscriber<St
       destination.next(b);
     },
     complete() {
+      // stopped with a savepoint (no drain): not an end of input
+      if (context?.isStopped?.() === true) return;
       // end of input: every event-time timer fires, as under the largest watermark
       watermark = MAX_WATERMARK;
       if (timers !== undefined && timers.currentWatermark() < MAX_WATERMARK) timers.advanceWatermark(MAX_WATERMARK);
