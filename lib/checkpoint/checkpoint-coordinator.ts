@@ -682,10 +682,12 @@ export class CheckpointCoordinator {
     }
     const expected = options.savepoint === undefined ? this.jobName : owner;
     if (meta.jobName !== expected) {
-      throw new CheckpointError(
-        this.origin,
-        `the ${meta.kind} ${meta.name === undefined ? meta.checkpointId : `"${meta.name}"`} found for job "${expected}" was written by job "${meta.jobName}": it was copied or is corrupt; to restore job "${meta.jobName}"'s savepoint, name it: restoreFrom: { savepoint: '${meta.name ?? ''}', job: '${meta.jobName}' }`,
-      );
+      const what = meta.kind === 'savepoint' ? `savepoint "${meta.name ?? ''}"` : `checkpoint ${meta.checkpointId}`;
+      const fix =
+        meta.kind === 'savepoint'
+          ? `to restore job "${meta.jobName}"'s savepoint, name it: restoreFrom: { savepoint: '${meta.name ?? ''}', job: '${meta.jobName}' }`
+          : `delete it (storage.discardJob('${this.jobName}')) or start the job with restoreFrom: 'none'`;
+      throw new CheckpointError(this.origin, `the ${what} found for job "${expected}" was written by job "${meta.jobName}": it was copied or is corrupt; ${fix}`);
     }
     if (meta.maxParallelism !== this.maxParallelism) {
       throw new CheckpointError(

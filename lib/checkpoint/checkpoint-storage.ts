@@ -148,7 +148,7 @@ const ORIGIN = { operator: 'CheckpointStorage' };
 /** Checks a metadata record read back from storage (or given by a user): corrupt or foreign ones are refused. */
 export function validateMetadata(raw: unknown, where: string): CheckpointMetadata {
   const bad = (what: string): never => {
-    throw new CheckpointError(ORIGIN, `${where}: ${what}; it was not written by this version of tidemark, or it is corrupt: delete it, or start the job without it (restoreFrom: 'none')`);
+    throw new CheckpointError(ORIGIN, `${where}: ${what}; it was not written by this version of tidemark, or it is corrupt: delete the job's stored checkpoints (storage.discardJob(jobName)) or run the job under another name`);
   };
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return bad('the metadata is not an object');
   const m = raw as Record<string, unknown>;
@@ -158,7 +158,7 @@ export function validateMetadata(raw: unknown, where: string): CheckpointMetadat
     if (id === ourId && version !== undefined) {
       throw new CheckpointError(
         ORIGIN,
-        `${where}: unknown format ${describeValue(m['format'])}: this version of tidemark reads version ${ourVersion} of "${ourId}", not ${describeValue(version)}; restore it with the tidemark version that wrote it, or start without it (restoreFrom: 'none')`,
+        `${where}: unknown format ${describeValue(m['format'])}: this version of tidemark reads version ${ourVersion} of "${ourId}", not ${describeValue(version)}; restore it with the tidemark version that wrote it, or delete the job's stored checkpoints (storage.discardJob(jobName))`,
       );
     }
     return bad(`unknown format ${describeValue(m['format'])} (expected "${CHECKPOINT_FORMAT}")`);

@@ -85,6 +85,8 @@ export class Job {
   private nonRestoredChecked = false;
   /** Set by stopWithSavepoint without drain: the streams complete without an end of input. */
   private stoppedWithoutDrain = false;
+  /** One function for every context of this job (contexts of one job compare equal). */
+  private readonly isStopped = (): boolean => this.stoppedWithoutDrain;
   private preparing: Promise<void> | undefined;
   private restored: ReadonlyMap<string, unknown> | undefined;
   private prepared = false;
@@ -267,7 +269,7 @@ export class Job {
       scheduler: this.scheduler,
       restoredState,
       metrics: this.metrics,
-      isStopped: () => this.stoppedWithoutDrain,
+      isStopped: this.isStopped,
     };
   }
 }

@@ -358,7 +358,10 @@ export class RedisCheckpointStorage implements CheckpointStorage {
 
   private checkJob(m: CheckpointMetadata, jobName: string): CheckpointMetadata {
     if (m.jobName !== jobName) {
-      throw new CheckpointError(ORIGIN, `the record stored for job "${jobName}" belongs to job "${m.jobName}"`);
+      throw new CheckpointError(
+        ORIGIN,
+        `the record found for job "${jobName}" belongs to job "${m.jobName}": it was copied or is corrupt; restore job "${m.jobName}"'s savepoints by naming that job (restoreFrom: { savepoint, job: '${m.jobName}' }), or delete this job's stored checkpoints (storage.discardJob('${jobName}'))`,
+      );
     }
     return m;
   }

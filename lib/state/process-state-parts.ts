@@ -186,7 +186,10 @@ export class ProcessStateParts {
 
   /** @throws {@link CheckpointError} naming the uid and what is wrong. */
   corrupt(what: string): never {
-    throw new CheckpointError(this.origin, `the state restored under uid "${this.origin.uid ?? ''}" is corrupt or not this operator's: ${what}`);
+    throw new CheckpointError(
+      this.origin,
+      `the state restored under uid "${this.origin.uid ?? ''}" is corrupt or not this operator's: ${what}; restore another checkpoint or savepoint, or give this operator a new uid and drop the old state with allowNonRestoredState: true`,
+    );
   }
 }
 
