@@ -237,8 +237,9 @@ export class Job {
 
   /**
    * Checks, once, that every uid of the restored state was taken by an operator (unless
-   * `allowNonRestoredState`). Runs right after the sources started, and a source calls it before it ends
-   * (a run may end before that).
+   * `allowNonRestoredState`). Runs in a promise job after the first source started, when every source
+   * subscribed with it has started and every operator has opened (a job that runs to its end
+   * synchronously before that, on a virtual scheduler, is not checked).
    * @throws {@link NonRestoredStateError} naming the uids no operator registered.
    * @internal
    */

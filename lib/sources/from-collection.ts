@@ -87,7 +87,6 @@ export function fromCollection<T>(iterable: Iterable<T>, options?: FromCollectio
           if (suspended) break;
           const r = it.next();
           if (r.done === true) {
-            job.checkRestoredState();
             subscriber.next(Watermark.MAX);
             subscriber.complete();
             return true;

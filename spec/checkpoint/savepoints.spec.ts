@@ -93,8 +93,9 @@ async function runToEnd(job: Job, input: readonly Input[], uid?: string): Promis
   let done = false;
   let error: unknown;
   pipeline(job, input, undefined, uid).subscribe({ next: (x) => out.push(x), complete: () => (done = true), error: (e: unknown) => (error = e) });
-  (job.scheduler as VirtualTimeScheduler).flush();
+  // the restored-state check runs once every source started (a promise job after the first)
   await Promise.resolve();
+  (job.scheduler as VirtualTimeScheduler).flush();
   if (error !== undefined) throw error;
   expect(done).toBe(true);
   return out;
@@ -212,7 +213,8 @@ describe('savepoints', () => {
 
   it('refuses state of a uid no operator registers, naming it, unless allowNonRestoredState drops it', async () => {
     const storage = new MemoryCheckpointStorage();
-    const input: Input[] = Array.from({ length: 6 }, (_, i) => new StreamRecord<Ev>({ k: `k${i % 2}`, v: 1 }, i));
+    // long enough that the restored run does not end in its first (synchronous) chunk, before the check
+    const input: Input[] = Array.from({ length: 20 }, (_, i) => new StreamRecord<Ev>({ k: `k${i % 2}`, v: 1 }, i));
     await runAndStop(storage, input, 3);
     const err = await runToEnd(newJob(storage, { restoreFrom: { savepoint: 'sp' } }), input, 'renamed').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NonRestoredStateError);
@@ -220,7 +222,7 @@ describe('savepoints', () => {
     expect((err as Error).message).toMatch(/operator uid\(s\) "sums" that no operator of this job registers: give the operator that should take it that uid, or drop that state with allowNonRestoredState: true/);
     // dropped: the renamed operator starts empty, the source resumes after the cut
     const out = await runToEnd(newJob(storage, { restoreFrom: { savepoint: 'sp' }, allowNonRestoredState: true }), input, 'renamed');
-    expect(out.filter((x) => x.includes('+'))).toEqual(['k1+1=1', 'k0+1=1', 'k1+1=2']);
+    expect(out.filter((x) => x.includes('+')).slice(0, 4)).toEqual(['k1+1=1', 'k0+1=1', 'k1+1=2', 'k0+1=2']);
   });
 
   it('restores another job\'s savepoint only when named, and refuses a savepoint record that names another job', async () => {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { lastValueFrom, toArray } from 'rxjs';
-import { InvalidArgumentError, SourceError, StartElement, values, Watermark } from '../../lib/index';
+import { CheckpointError, InvalidArgumentError, Job, SourceError, StartElement, values, Watermark } from '../../lib/index';
 import { socketTextStream } from '../../lib/node/index';
 
 function serve(send: (socket: import('node:net').Socket) => void): Promise<{ server: Server; port: number }> {
@@ -50,5 +50,19 @@ describe('socketTextStream', () => {
   it('refuses an empty delimiter and a bad port', () => {
     expect(() => socketTextStream('127.0.0.1', 1, { delimiter: '' })).toThrow(InvalidArgumentError);
     expect(() => socketTextStream('127.0.0.1', 70000)).toThrow('socketTextStream: port must be an integer in [0, 65535], got 70000');
+  });
+
+  it('is refused in a checkpointed job unless atMostOnce (with a uid) accepts that it cannot replay', async () => {
+    const { server, port } = await serve((s) => s.end('a\nb\n'));
+    try {
+      const job = () => new Job({ name: 'sock', checkpoints: { interval: 1_000_000 } });
+      const err = await lastValueFrom(socketTextStream('127.0.0.1', port, { job: job() })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CheckpointError);
+      expect((err as Error).message).toMatch(/a socket cannot replay what it read: .*Pass \{ atMostOnce: true, uid: 'socket' \} to accept that, or read from a replayable source/);
+      const lines = await lastValueFrom(socketTextStream('127.0.0.1', port, { job: job(), atMostOnce: true, uid: 'socket' }).pipe(values(), toArray()));
+      expect(lines).toEqual(['a', 'b']);
+    } finally {
+      server.close();
+    }
   });
 });
