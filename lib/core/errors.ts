@@ -132,6 +132,12 @@ export class CheckpointError extends TidemarkError {
 /**
  * The restored checkpoint or savepoint holds state of operator uids that no operator of the job
  * registers (an operator was removed or its uid changed). `uids` names them.
+ *
+ * @example
+ * ```ts
+ * stream.subscribe({ error: (e) => { if (e instanceof NonRestoredStateError) console.log('state left behind:', e.uids) } });
+ * // or drop it on purpose: new Job({ ..., allowNonRestoredState: true })
+ * ```
  */
 export class NonRestoredStateError extends CheckpointError {
   override name = 'NonRestoredStateError';
