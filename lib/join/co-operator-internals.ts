@@ -158,6 +158,7 @@ function coInstance<L, R, O>(setup: CoSetup<L, R, O>, destination: Subscriber<St
         if (key !== undefined && keyKinds[1] === undefined && !setup.broadcast) checkKeyKind(1, key);
         currentKey = setup.broadcast ? undefined : key;
         keyed.setCurrentKey(currentKey);
+        keyed.cleanupOnRecord();
       }
       handlers.second(value, ts, setup.broadcast ? undefined : key);
     },
