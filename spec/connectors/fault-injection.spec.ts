@@ -6,12 +6,11 @@
  * run exactly: every window once in the output stream, every sum right in the hash, no staging left.
  * The same runs with the at-least-once stream sink commit windows twice: the test can fail.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { Redis } from 'ioredis';
+import { bundleJob, type ChildJob, startChild } from '../helpers/child-job';
 import { deleteKeys, sharedRedisUrl, uniquePrefix } from '../helpers/redis';
 import { clicks, expectedWindows, keysOf } from './fixtures/exactly-once-job';
 
@@ -19,43 +18,8 @@ const SCRIPT = join(__dirname, 'fixtures', 'exactly-once-job.ts');
 const CLICKS = 3_000;
 let bundle: string;
 
-interface Child {
-  exited: Promise<number | null>;
-  printed(re: RegExp): Promise<string | undefined>;
-  kill(): void;
-  output(): string;
-}
-
-function start(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [bundle], { env: { ...process.env, ...env, EXACTLY_ONCE_JOB_MAIN: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const waiters: Array<{ re: RegExp; resolve: (line: string | undefined) => void }> = [];
-  const find = (re: RegExp): string | undefined => out.split('\n').find((l) => re.test(l));
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-    for (const w of [...waiters]) {
-      const m = find(w.re);
-      if (m !== undefined) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    exited,
-    printed: (re) =>
-      new Promise<string | undefined>((resolve) => {
-        const m = find(re);
-        if (m !== undefined) return resolve(m);
-        waiters.push({ re, resolve });
-        void exited.then(() => setImmediate(() => resolve(find(re))));
-      }),
-    kill: () => child.kill('SIGKILL'),
-    output: () => out + err,
-  };
+function start(env: Record<string, string>): ChildJob {
+  return startChild(bundle, { ...env, EXACTLY_ONCE_JOB_MAIN: '1' });
 }
 
 async function writeInput(redis: Redis, key: string): Promise<void> {
@@ -102,8 +66,7 @@ describe('fault injection (a child process killed with SIGKILL)', () => {
   let redis: Redis;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tidemark-exactly-once-'));
-    bundle = join(dir, 'exactly-once-job.cjs');
-    await build({ entryPoints: [SCRIPT], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'warning' });
+    bundle = await bundleJob(SCRIPT, join(dir, 'exactly-once-job.cjs'));
     url = await sharedRedisUrl();
     redis = new Redis(url);
   });
